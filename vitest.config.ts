@@ -1,0 +1,46 @@
+import { defineConfig } from 'vitest/config';
+import { resolve } from 'node:path';
+
+// Tests run against the TypeScript sources of our libs, so no build is needed first.
+const alias = Object.fromEntries(
+  ['operators', 'schemas', 'kafka', 'store', 'common'].map((lib) => [
+    `@lk/${lib}`,
+    resolve(__dirname, `libs/${lib}/src/index.ts`),
+  ]),
+);
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['libs/*/test/**/*.int.test.ts', 'services/*/test/**/*.int.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['e2e/test/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
