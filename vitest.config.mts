@@ -1,11 +1,13 @@
 import { defineConfig } from 'vitest/config';
 import { resolve } from 'node:path';
 
+const root = import.meta.dirname;
+
 // Tests run against the TypeScript sources of our libs, so no build is needed first.
 const alias = Object.fromEntries(
   ['operators', 'schemas', 'kafka', 'store', 'common'].map((lib) => [
     `@lk/${lib}`,
-    resolve(__dirname, `libs/${lib}/src/index.ts`),
+    resolve(root, `libs/${lib}/src/index.ts`),
   ]),
 );
 
@@ -25,7 +27,11 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['libs/*/test/**/*.int.test.ts', 'services/*/test/**/*.int.test.ts'],
+          include: [
+            'libs/*/test/**/*.int.test.ts',
+            'services/*/test/**/*.int.test.ts',
+            'e2e/test/**/*.int.test.ts',
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
@@ -35,7 +41,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
-          include: ['e2e/test/**/*.test.ts'],
+          include: ['e2e/test/**/*.e2e.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,

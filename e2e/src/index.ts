@@ -1,0 +1,1 @@
+export { runSmokeFlow, type SmokeReport } from './smoke-flow';

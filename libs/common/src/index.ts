@@ -1,0 +1,4 @@
+export { ConfigError } from './errors';
+export { EnvReader } from './config/env-reader';
+export { loadStackConfig, type StackConfig } from './config/stack-config';
+export { Logger, type LogLevel, type LogSink } from './logging/logger';

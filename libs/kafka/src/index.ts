@@ -1,0 +1,6 @@
+export { KafkaClient, type KafkaClientOptions } from './kafka-client';
+export { KafkaProducer, type SentRecordPosition } from './kafka-producer';
+export { KafkaConsumer, type ConsumeOptions } from './kafka-consumer';
+export { KafkaAdmin, type TopicSpec } from './kafka-admin';
+export { batchGroupId, speedGroupId } from './group-ids';
+export type { ConsumedBatch, ConsumedRecord, Headers, OutgoingRecord, TopicPartitionOffset } from './types';

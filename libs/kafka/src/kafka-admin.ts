@@ -1,0 +1,72 @@
+import type { Admin } from 'kafkajs';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  config?: Record<string, string>;
+}
+
+export class KafkaAdmin {
+  constructor(private readonly admin: Admin) {}
+
+  async connect(): Promise<void> {
+    await this.admin.connect();
+  }
+
+  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic.name));
+    if (missing.length === 0) return;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic: topic.name,
+        numPartitions: topic.partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(topic.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+
+  async deleteTopics(names: string[]): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const present = names.filter((name) => existing.has(name));
+    if (present.length) await this.admin.deleteTopics({ topics: present });
+  }
+
+  /** Committed offsets of a group per partition (-1 when nothing was committed). */
+  async committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>> {
+    const [entry] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((entry?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  }
+
+  /** Log end offsets per partition. */
+  async endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+  }
+
+  /** First offset at or after a time per partition (the log end when there is none). */
+  async offsetsForTime(topic: string, timestampMs: number): Promise<Map<number, bigint>> {
+    const offsets = await this.admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
+    return new Map(offsets.map((p) => [p.partition, BigInt(p.offset)]));
+  }
+
+  /** Sets a group's committed offsets (the group must have no active members), e.g. to start a replay at a time. */
+  async setGroupOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void> {
+    await this.admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() })),
+    });
+  }
+
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    await this.admin.deleteGroups(groupIds).catch(() => undefined);
+  }
+
+  async disconnect(): Promise<void> {
+    await this.admin.disconnect();
+  }
+}

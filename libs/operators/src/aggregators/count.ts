@@ -1,0 +1,14 @@
+import type { Aggregator } from './aggregator';
+
+/** Number of events (or, with a field, of events where the field is present). */
+export function count(): Aggregator<number, unknown> {
+  return {
+    input: 'any',
+    accumulator: 'number',
+    commutative: true,
+    create: () => 0,
+    add: (acc) => acc + 1,
+    merge: (a, b) => a + b,
+    result: (acc) => acc,
+  };
+}

@@ -1,0 +1,195 @@
+import { parse as parseYaml } from 'yaml';
+import type { AggregatorRegistry } from '../aggregators/aggregator';
+import { BUILTIN_AGGREGATORS, isBuiltinAggregator } from '../aggregators/builtins';
+import { PipelineConfigError } from '../errors';
+import { DURATION_EXPECTATION, parseDuration } from './duration';
+import type { AggregationSpec, Pipeline, WindowSpec } from './types';
+
+export interface ParsePipelinesOptions {
+  /** User-defined aggregators that an aggregation's `fn` may name besides the built-ins. */
+  readonly aggregators?: AggregatorRegistry;
+}
+
+type Fields = Record<string, unknown>;
+
+const PIPELINE_KEYS = [
+  'name',
+  'source',
+  'key',
+  'time',
+  'window',
+  'watermark',
+  'allowedLateness',
+  'aggregations',
+] as const;
+const WINDOW_KEYS = {
+  tumbling: ['type', 'size', 'offset'],
+  sliding: ['type', 'size', 'slide', 'offset'],
+  session: ['type', 'gap'],
+} as const;
+// Pipeline names end up in Kafka topic and consumer group names, so they keep to Kafka's alphabet.
+const PIPELINE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+// Aggregation names become JSON keys and SQL-friendly column names.
+const AGGREGATION_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Parses and validates the text of pipelines.yaml (a YAML list of pipelines). */
+export function parsePipelines(yamlText: string, options: ParsePipelinesOptions = {}): Pipeline[] {
+  let document: unknown;
+  try {
+    document = parseYaml(yamlText);
+  } catch (error) {
+    throw new PipelineConfigError({ field: 'yaml', expected: 'valid YAML', detail: (error as Error).message });
+  }
+  return validatePipelines(document, options);
+}
+
+/** Validates an already-parsed pipelines document (for callers that read YAML or JSON themselves). */
+export function validatePipelines(document: unknown, options: ParsePipelinesOptions = {}): Pipeline[] {
+  if (!Array.isArray(document)) {
+    throw new PipelineConfigError({ field: '(document)', expected: 'a list of pipelines', got: document });
+  }
+  const pipelines = document.map((entry: unknown, index) => validatePipeline(entry, index, options));
+  const seen = new Set<string>();
+  for (const [index, pipeline] of pipelines.entries()) {
+    if (seen.has(pipeline.name)) {
+      throw new PipelineConfigError({
+        index,
+        field: 'name',
+        expected: 'a name no other pipeline uses',
+        got: pipeline.name,
+      });
+    }
+    seen.add(pipeline.name);
+  }
+  return pipelines;
+}
+
+/** The pipeline called `name`, or a PipelineConfigError listing the ones that exist. */
+export function findPipeline(pipelines: readonly Pipeline[], name: string): Pipeline {
+  const found = pipelines.find((pipeline) => pipeline.name === name);
+  if (found === undefined) {
+    throw new PipelineConfigError({
+      pipeline: name,
+      field: 'name',
+      expected: `one of the defined pipelines (${pipelines.map((p) => p.name).join(', ') || 'none'})`,
+      detail: 'no such pipeline',
+    });
+  }
+  return found;
+}
+
+/** Validation of one pipeline: each check names the field it is about and what it wanted. */
+class PipelineChecker {
+  pipeline: string | undefined;
+
+  constructor(readonly index: number) {}
+
+  fail(field: string, expected: string, got: unknown, detail?: string): never {
+    throw new PipelineConfigError({ pipeline: this.pipeline, index: this.index, field, expected, got, detail });
+  }
+
+  object(value: unknown, field: string, allowed: readonly string[]): Fields {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.fail(field, `a mapping with keys ${allowed.join(', ')}`, value);
+    }
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) {
+        this.fail(`${field}.${key}`, `one of the keys ${allowed.join(', ')}`, key, `unknown key "${key}"`);
+      }
+    }
+    return value as Fields;
+  }
+
+  string(value: unknown, field: string, pattern?: RegExp, expected = 'a non-empty string'): string {
+    if (typeof value !== 'string' || value === '' || (pattern !== undefined && !pattern.test(value))) {
+      this.fail(field, expected, value);
+    }
+    return value;
+  }
+
+  /** `positive`: window sizes and gaps; otherwise zero is allowed (lateness, out-of-orderness, offsets). */
+  duration(value: unknown, field: string, positive: boolean): number {
+    const ms = typeof value === 'string' ? parseDuration(value) : value === 0 ? 0 : undefined;
+    if (ms === undefined) this.fail(field, DURATION_EXPECTATION, value);
+    if (positive && ms === 0) this.fail(field, `a positive duration (${DURATION_EXPECTATION})`, value);
+    return ms;
+  }
+
+  optionalDuration(value: unknown, field: string): number {
+    return value === undefined ? 0 : this.duration(value, field, false);
+  }
+}
+
+function validatePipeline(entry: unknown, index: number, options: ParsePipelinesOptions): Pipeline {
+  const check = new PipelineChecker(index);
+  const fields = check.object(entry, '(pipeline)', PIPELINE_KEYS);
+  const name = check.string(
+    fields['name'],
+    'name',
+    PIPELINE_NAME,
+    "a name of letters, digits, '.', '_' or '-' (it is used in topic and consumer group names)",
+  );
+  check.pipeline = name;
+  const watermark =
+    fields['watermark'] === undefined
+      ? {}
+      : check.object(fields['watermark'], 'watermark', ['maxOutOfOrderness']);
+  return {
+    name,
+    source: check.string(fields['source'], 'source', undefined, 'a topic name'),
+    key: check.string(fields['key'], 'key', undefined, 'the name of the event field holding the key'),
+    time: check.string(fields['time'], 'time', undefined, 'the name of the event field holding the event time'),
+    window: validateWindow(check, fields['window']),
+    watermark: {
+      maxOutOfOrderness: check.optionalDuration(watermark['maxOutOfOrderness'], 'watermark.maxOutOfOrderness'),
+    },
+    allowedLateness: check.optionalDuration(fields['allowedLateness'], 'allowedLateness'),
+    aggregations: validateAggregations(check, fields['aggregations'], options),
+  };
+}
+
+function validateWindow(check: PipelineChecker, value: unknown): WindowSpec {
+  const types = Object.keys(WINDOW_KEYS);
+  const type = check.object(value, 'window', ['type', ...new Set(Object.values(WINDOW_KEYS).flat())])['type'];
+  if (typeof type !== 'string' || !Object.hasOwn(WINDOW_KEYS, type)) {
+    check.fail('window.type', `one of ${types.join(', ')}`, type);
+  }
+  const window = check.object(value, 'window', WINDOW_KEYS[type as keyof typeof WINDOW_KEYS]);
+  if (type === 'session') return { type, gap: check.duration(window['gap'], 'window.gap', true) };
+  const size = check.duration(window['size'], 'window.size', true);
+  const slide = type === 'sliding' ? check.duration(window['slide'], 'window.slide', true) : size;
+  if (slide > size) check.fail('window.slide', `a duration no longer than window.size (${size}ms)`, window['slide']);
+  const offset = check.optionalDuration(window['offset'], 'window.offset');
+  if (offset >= slide) {
+    check.fail('window.offset', `a duration shorter than the window's ${type === 'sliding' ? 'slide' : 'size'}`, window['offset']);
+  }
+  return type === 'sliding' ? { type, size, slide, offset } : { type: 'tumbling', size, offset };
+}
+
+function validateAggregations(
+  check: PipelineChecker,
+  value: unknown,
+  options: ParsePipelinesOptions,
+): AggregationSpec[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    check.fail('aggregations', 'a non-empty list of {name, fn, field}', value);
+  }
+  const fns = [...Object.keys(BUILTIN_AGGREGATORS), ...Object.keys(options.aggregators ?? {})];
+  const names = new Set<string>();
+  return value.map((entry: unknown, i): AggregationSpec => {
+    const at = `aggregations[${i}]`;
+    const fields = check.object(entry, at, ['name', 'fn', 'field']);
+    const name = check.string(fields['name'], `${at}.name`, AGGREGATION_NAME, 'an identifier (letters, digits, _)');
+    if (names.has(name)) check.fail(`${at}.name`, 'a name no other aggregation of this pipeline uses', name);
+    names.add(name);
+    const fn = fields['fn'];
+    if (typeof fn !== 'string' || !(isBuiltinAggregator(fn) || Object.hasOwn(options.aggregators ?? {}, fn))) {
+      check.fail(`${at}.fn`, `one of ${fns.join(', ')}`, fn);
+    }
+    if (fields['field'] === undefined) {
+      if (fn !== 'count') check.fail(`${at}.field`, `the event field that ${fn} aggregates`, undefined);
+      return { name, fn };
+    }
+    return { name, fn, field: check.string(fields['field'], `${at}.field`, undefined, 'an event field name') };
+  });
+}

@@ -1,0 +1,29 @@
+/** Durations are milliseconds throughout; `duration.ts` turns `1m` into 60000. */
+export type WindowSpec =
+  | { readonly type: 'tumbling'; readonly size: number; readonly offset: number }
+  | { readonly type: 'sliding'; readonly size: number; readonly slide: number; readonly offset: number }
+  | { readonly type: 'session'; readonly gap: number };
+
+export interface AggregationSpec {
+  /** The key of this aggregation in a result's `values`. */
+  readonly name: string;
+  /** A built-in (count, sum, min, max, avg, count_distinct) or a name from the aggregator registry. */
+  readonly fn: string;
+  /** The event field fed to `fn`; absent for count (every event) and for user fns that take the event. */
+  readonly field?: string;
+}
+
+/** One validated entry of pipelines.yaml. */
+export interface Pipeline {
+  readonly name: string;
+  /** The Kafka topic the pipeline reads. */
+  readonly source: string;
+  /** Event field holding the key (string or number). */
+  readonly key: string;
+  /** Event field holding the event time, epoch milliseconds. */
+  readonly time: string;
+  readonly window: WindowSpec;
+  readonly watermark: { readonly maxOutOfOrderness: number };
+  readonly allowedLateness: number;
+  readonly aggregations: readonly AggregationSpec[];
+}

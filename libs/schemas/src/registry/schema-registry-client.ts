@@ -1,0 +1,152 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaIncompatibleError, SchemaRegistryError } from '../errors';
+import type { AvroRecordSchema } from '../user-event';
+
+export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
+
+/**
+ * Confluent-compatible registry client (Confluent Schema Registry, or Apicurio's ccompat API).
+ * Encode/decode go through @kafkajs/confluent-schema-registry, which caches schemas by id, so there is
+ * no registry round trip per message; subject configuration and compatibility checks use the REST API.
+ */
+export class SchemaRegistryClient {
+  private readonly registry: SchemaRegistry;
+  private readonly apiBase: string;
+  private readonly latestIdBySubject = new Map<string, number>();
+
+  /** @param url the registry base URL, e.g. http://127.0.0.1:8081 (the Apicurio ccompat path is added) */
+  constructor(url: string) {
+    this.apiBase = SchemaRegistryClient.confluentApiBase(url);
+    this.registry = new SchemaRegistry({ host: this.apiBase });
+  }
+
+  /** Apicurio serves the Confluent API under /apis/ccompat/v7; a Confluent registry serves it at the root. */
+  static confluentApiBase(url: string): string {
+    const trimmed = url.replace(/\/+$/, '');
+    return /\/apis\/ccompat\/v\d+$/.test(trimmed) || process.env.SCHEMA_REGISTRY_FLAVOR === 'confluent'
+      ? trimmed
+      : `${trimmed}/apis/ccompat/v7`;
+  }
+
+  async setCompatibility(subject: string, compatibility: Compatibility): Promise<void> {
+    await this.request('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility });
+  }
+
+  /**
+   * Registers a schema under a subject; the registry checks it against the subject's compatibility rule
+   * and an incompatible schema raises SchemaIncompatibleError with the registry's reasons, made readable.
+   */
+  async register(subject: string, schema: AvroRecordSchema): Promise<number> {
+    const response = await this.request(
+      'POST',
+      `/subjects/${encodeURIComponent(subject)}/versions`,
+      { schema: JSON.stringify(schema), schemaType: 'AVRO' },
+      [409, 422],
+    );
+    if (response.status === 409 || response.status === 422) {
+      const message = (response.body as { message?: string } | undefined)?.message ?? String(response.body);
+      throw new SchemaIncompatibleError(subject, await this.compatibilityOf(subject), [
+        describeViolation(message, schema),
+      ]);
+    }
+    const id = (response.body as { id: number }).id;
+    this.latestIdBySubject.set(subject, id);
+    return id;
+  }
+
+  /** null when compatible (or the subject is new); otherwise the registry's reasons. */
+  async incompatibilities(subject: string, schema: AvroRecordSchema): Promise<string[] | null> {
+    const response = await this.request(
+      'POST',
+      `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`,
+      { schema: JSON.stringify(schema), schemaType: 'AVRO' },
+      [404],
+    );
+    if (response.status === 404) return null;
+    const body = response.body as { is_compatible?: boolean; messages?: unknown[] };
+    if (body.is_compatible !== false) return null;
+    return (body.messages ?? []).map((message) => String(message));
+  }
+
+  async compatibilityOf(subject: string): Promise<string> {
+    const own = await this.request('GET', `/config/${encodeURIComponent(subject)}`, undefined, [404]);
+    const level = (own.body as { compatibilityLevel?: string } | undefined)?.compatibilityLevel;
+    if (own.status !== 404 && level) return level;
+    const global = await this.request('GET', '/config');
+    return (global.body as { compatibilityLevel?: string }).compatibilityLevel ?? 'BACKWARD';
+  }
+
+  async latestSchemaId(subject: string): Promise<number> {
+    const cached = this.latestIdBySubject.get(subject);
+    if (cached !== undefined) return cached;
+    const id = await this.registry.getLatestSchemaId(subject);
+    this.latestIdBySubject.set(subject, id);
+    return id;
+  }
+
+  /** Confluent wire format: magic byte 0, 4-byte schema id, Avro body. */
+  async encode(schemaId: number, value: object): Promise<Buffer> {
+    return this.registry.encode(schemaId, value);
+  }
+
+  /** Decodes with the writer schema named by the message's id, read into readerSchema when given. */
+  async decode<T>(message: Buffer, readerSchema?: AvroRecordSchema): Promise<T> {
+    return (await this.registry.decode(
+      message,
+      readerSchema ? { [SchemaType.AVRO]: { readerSchema } } : undefined,
+    )) as T;
+  }
+
+  async deleteSubject(subject: string): Promise<void> {
+    await this.request('DELETE', `/subjects/${encodeURIComponent(subject)}`, undefined, [404]);
+    await this.request('DELETE', `/subjects/${encodeURIComponent(subject)}?permanent=true`, undefined, [404]);
+    this.latestIdBySubject.delete(subject);
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    acceptedErrors: number[] = [],
+  ): Promise<{ status: number; body: unknown }> {
+    let response: Response;
+    try {
+      response = await fetch(this.apiBase + path, {
+        method,
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new SchemaRegistryError(
+        `schema registry at ${this.apiBase} is unreachable: ${(error as Error).message}`,
+      );
+    }
+    const text = await response.text();
+    const parsed: unknown = text ? safeJson(text) : undefined;
+    if (!response.ok && !acceptedErrors.includes(response.status)) {
+      throw new SchemaRegistryError(`${method} ${path} -> ${response.status}: ${text}`, response.status);
+    }
+    return { status: response.status, body: parsed };
+  }
+}
+
+/**
+ * Registry messages name fields by JSON pointer (/fields/3/type) and carry Java exception class names;
+ * replace the pointer with the field's name and drop the class, so a person can act on it.
+ */
+function describeViolation(message: string, schema: AvroRecordSchema): string {
+  return message
+    .replace(/^[\w.]+(Exception|Error):\s*/, '')
+    .replace(/\/fields\/(\d+)(\/\w+)?/g, (pointer: string, index: string) => {
+      const field = schema.fields[Number(index)];
+      return field ? `field "${field.name}" (${pointer})` : pointer;
+    });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

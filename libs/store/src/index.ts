@@ -1,0 +1,2 @@
+export { Database } from './database';
+export { MIGRATIONS_DIR, migrate } from './migrator';
