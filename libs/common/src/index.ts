@@ -2,3 +2,4 @@ export { ConfigError } from './errors';
 export { EnvReader } from './config/env-reader';
 export { loadStackConfig, type StackConfig } from './config/stack-config';
 export { Logger, type LogLevel, type LogSink } from './logging/logger';
+export { HealthController, HealthModule, type HealthOptions, type HealthReport } from './nest/health.module';

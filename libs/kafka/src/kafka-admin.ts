@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 
 export interface TopicSpec {
   name: string;
@@ -27,6 +27,22 @@ export class KafkaAdmin {
         configEntries: Object.entries(topic.config ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+  }
+
+  /** Partition count and the given config values of a topic. */
+  async describeTopic(
+    name: string,
+    configNames: string[],
+  ): Promise<{ partitions: number; config: Record<string, string> }> {
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
+    const described = await this.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames }],
+    });
+    const config: Record<string, string> = {};
+    for (const entry of described.resources[0]?.configEntries ?? [])
+      config[entry.configName] = entry.configValue;
+    return { partitions: metadata.topics[0]?.partitions.length ?? 0, config };
   }
 
   async deleteTopics(names: string[]): Promise<void> {

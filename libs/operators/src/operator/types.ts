@@ -1,0 +1,47 @@
+/** The newest state of one (key, window): upsert it; `final` ones never change again. */
+export interface ResultChange {
+  readonly pipeline: string;
+  readonly key: string;
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  /** Aggregation name → result; null where the aggregation saw no value (min of nothing, like SQL). */
+  readonly values: Record<string, number | null>;
+  /** Increases with every change of this window (each event added, and becoming final). */
+  readonly revision: number;
+  readonly final: boolean;
+}
+
+/** A previously emitted session window that no longer exists because it grew or merged: delete it. */
+export interface WindowRetraction {
+  readonly pipeline: string;
+  readonly key: string;
+  readonly windowStart: number;
+  readonly windowEnd: number;
+}
+
+/** An event dropped from one window because that window was already final on its partition. */
+export interface LateRecord<E = unknown> {
+  readonly event: E;
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  /** The partition's watermark when the event was judged. */
+  readonly watermark: number;
+}
+
+/**
+ * What accumulated since the last flush, coalesced per window: each window appears at most once in
+ * `changes`. Apply retractions before changes (they never name a window that `changes` holds).
+ */
+export interface OperatorOutput<E = unknown> {
+  readonly changes: ResultChange[];
+  readonly retractions: WindowRetraction[];
+  readonly late: LateRecord<E>[];
+}
+
+/** A consumed record: the decoded event, where it was in the log. */
+export interface SourceRecord<E> {
+  readonly value: E;
+  readonly partition: number;
+  /** The Kafka offset; when given, records below the partition's next offset are skipped as already applied. */
+  readonly offset?: number;
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { HealthModule } from '@lk/common';
+
+@Module({
+  imports: [HealthModule.forRoot({ service: 'batch' })],
+})
+export class AppModule {}
