@@ -2,7 +2,7 @@
 # Source this file: it puts Node 24 and pnpm on PATH, fetching them from the npm
 # registry into .tools/ (git-ignored) when the machine's own are missing or too old.
 # Why from the npm registry: it is the only Node distribution point reachable here.
-set -euo pipefail
+# (no `set -e` here: this file is sourced, and must not change the caller's shell options)
 LK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LK_NODE_VERSION="${LK_NODE_VERSION:-24.21.0}"
 LK_PNPM_VERSION="${LK_PNPM_VERSION:-10.34.9}"

@@ -1,3 +1,36 @@
-// NOTE for the implementer: the task text is in ../ISSUE-3.md and the semantics in ../SEMANTICS.md
-// (the prompt placeholders ISSUE_PLACEHOLDER / SEMANTICS_PLACEHOLDER refer to those files; delete both files when done).
-export {};
+// Pure event-time windowing shared by the batch and streaming paths: no I/O, no clocks.
+export { describeValue, InvalidEventError, OperatorStateError, PipelineConfigError } from './errors';
+export type { PipelineConfigErrorDetails } from './errors';
+
+export type { FixedWindowAssigner, SessionWindowAssigner, Window, WindowAssigner } from './windows/window';
+export { tumbling } from './windows/tumbling';
+export { sliding } from './windows/sliding';
+export { session } from './windows/session';
+export { windowAssigner } from './windows/from-spec';
+
+export type { Aggregator, AggregatorRegistry, JsonValue } from './aggregators/aggregator';
+export { defineAggregator } from './aggregators/aggregator';
+export { count } from './aggregators/count';
+export { sum } from './aggregators/sum';
+export { min } from './aggregators/min';
+export { max } from './aggregators/max';
+export { avg, type AvgAccumulator } from './aggregators/avg';
+export { countDistinct, type DistinctValue } from './aggregators/count-distinct';
+export { BUILTIN_AGGREGATORS, type BuiltinAggregatorName } from './aggregators/builtins';
+export { resolveAggregators } from './aggregators/resolve';
+
+export type { AggregationSpec, Pipeline, WindowSpec } from './pipeline/types';
+export { DURATION_EXPECTATION, parseDuration } from './pipeline/duration';
+export { findPipeline, parsePipelines, validatePipelines, type ParsePipelinesOptions } from './pipeline/parse';
+
+export type { LateRecord, OperatorOutput, ResultChange, SourceRecord, WindowRetraction } from './operator/types';
+export {
+  KeyedWindowOperator,
+  type KeyedWindowOperatorOptions,
+  type OperatorMode,
+  type OperatorStats,
+} from './operator/keyed-window-operator';
+export { ResultTable } from './operator/result-table';
+
+export type { OperatorSnapshot, PartitionSnapshot, WindowSnapshot } from './state/snapshot';
+export { OPERATOR_SNAPSHOT_FORMAT, PARTITION_SNAPSHOT_FORMAT } from './state/snapshot';

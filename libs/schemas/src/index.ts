@@ -11,3 +11,20 @@ export {
   type UserEventV1,
   type UserEventV2,
 } from './user-event';
+export {
+  IncompatibleWriterSchemaError,
+  InvalidEventError,
+  MalformedAvroError,
+  NullValueError,
+  OversizeRecordError,
+  RecordDecodeError,
+  TruncatedRecordError,
+  UnknownSchemaIdError,
+  WrongMagicByteError,
+} from './decoding/decode-errors';
+export {
+  AvroRecordDecoder,
+  type AvroRecordDecoderOptions,
+  type DecodedRecord,
+} from './decoding/avro-record-decoder';
+export { createUserEventDecoder, validateUserEvent } from './decoding/user-event-decoder';

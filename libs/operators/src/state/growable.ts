@@ -3,21 +3,21 @@ export function nextCapacity(current: number): number {
   return Math.max(64, Math.ceil(current * 1.5));
 }
 
-export function growFloat64(column: Float64Array, capacity: number, fill = 0): Float64Array {
+export function growFloat64(column: Float64Array, capacity: number, fill = 0): Float64Array<ArrayBuffer> {
   const grown = new Float64Array(capacity);
   grown.set(column);
   if (fill !== 0) grown.fill(fill, column.length);
   return grown;
 }
 
-export function growInt32(column: Int32Array, capacity: number, fill = 0): Int32Array {
+export function growInt32(column: Int32Array, capacity: number, fill = 0): Int32Array<ArrayBuffer> {
   const grown = new Int32Array(capacity);
   grown.set(column);
   if (fill !== 0) grown.fill(fill, column.length);
   return grown;
 }
 
-export function growUint8(column: Uint8Array, capacity: number): Uint8Array {
+export function growUint8(column: Uint8Array, capacity: number): Uint8Array<ArrayBuffer> {
   const grown = new Uint8Array(capacity);
   grown.set(column);
   return grown;

@@ -1,5 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { SchemaIncompatibleError, SchemaRegistryError } from '../errors';
+import type { Type as AvroType } from 'avsc';
 import type { AvroRecordSchema } from '../user-event';
 
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
@@ -82,6 +83,23 @@ export class SchemaRegistryClient {
     const id = await this.registry.getLatestSchemaId(subject);
     this.latestIdBySubject.set(subject, id);
     return id;
+  }
+
+  /**
+   * The Avro type registered under a schema id (cached by the registry library), or null when the registry
+   * does not know the id. Other failures (registry unreachable) throw, so callers retry rather than drop.
+   */
+  async writerType(schemaId: number): Promise<AvroType | null> {
+    try {
+      return (await this.registry.getSchema(schemaId)) as unknown as AvroType;
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 404 || /40403|not found/i.test((error as Error).message)) return null;
+      throw new SchemaRegistryError(
+        `fetching schema id ${schemaId} failed: ${(error as Error).message}`,
+        status,
+      );
+    }
   }
 
   /** Confluent wire format: magic byte 0, 4-byte schema id, Avro body. */

@@ -1,0 +1,128 @@
+import { NONE } from '../state/key-table';
+import { MinHeap } from '../state/min-heap';
+import type { SessionWindowAssigner } from '../windows/window';
+import { Partition, type PartitionConfig } from './partition';
+
+/**
+ * Session windows of one partition.
+ *
+ * Lateness, for an event at time t of key k on partition p (gap g, allowed lateness L). Let F(k) be the end
+ * of k's latest final session (−∞ when none). A session is final once `end + L <= wm(p)`, and open ones have
+ * `end + L > wm(p)`, so every final session of k ends at or before F(k) and before every open one. The event
+ * is late exactly when
+ *   (a) t <= F(k): it would extend or bridge a final session (t in [S.start − g, S.end] for the latest final
+ *       session S), or it lies before S, where anything it could merge with ends before S does and so is
+ *       final too; or
+ *   (b) it touches none of k's open sessions and `t + g + L <= wm(p)`: its session would be `[t, t + g)`
+ *       alone, final already.
+ * Otherwise it joins the open sessions it touches, merging them (bridging) if more than one: the merged
+ * session ends no earlier than they do, so it is open. Late records carry the proto-session `[t, t + g)`.
+ *
+ * A final session's state is released, but F(k) stays (one number per key that had a final session): a
+ * later session of k can grow backwards without bound and must not be allowed to cross a final one.
+ */
+export class SessionPartition<E> extends Partition<E> {
+  /** (end, slot, generation) per session; entries of grown or merged sessions are rechecked when they pop. */
+  private readonly timers = new MinHeap();
+
+  constructor(
+    partition: number,
+    config: PartitionConfig,
+    private readonly assigner: SessionWindowAssigner,
+  ) {
+    super(partition, config, 'session');
+  }
+
+  ingest(event: E, key: string, time: number, inputs: readonly unknown[]): void {
+    const { slots, keys, assigner } = this;
+    const { gap } = assigner;
+    const watermark = this.watermark;
+    let keyId = keys.lookup(key);
+    if (keyId !== NONE && time <= keys.frontier[keyId]!) {
+      this.emitLate(event, time, time + gap, watermark);
+      return;
+    }
+    let target = NONE;
+    if (keyId !== NONE) {
+      for (let slot = keys.head[keyId]!; slot !== NONE; ) {
+        const next = slots.next[slot]!;
+        if (assigner.touches(slots.start[slot]!, slots.end[slot]!, time)) {
+          target = target === NONE ? slot : this.bridge(keyId, target, slot);
+        }
+        slot = next;
+      }
+    }
+    if (target === NONE) {
+      if (time + gap + this.config.allowedLateness <= watermark) {
+        this.emitLate(event, time, time + gap, watermark);
+        return;
+      }
+      if (keyId === NONE) keyId = keys.intern(key);
+      target = slots.alloc(keyId, time, time + gap);
+      this.link(keyId, target);
+      this.schedule(target);
+    } else {
+      if (time < slots.start[target]!) slots.start[target] = time;
+      if (time + gap > slots.end[target]!) slots.end[target] = time + gap;
+    }
+    slots.accumulators.add(target, inputs);
+    slots.revision[target] = slots.revision[target]! + 1;
+    this.markDirty(target);
+  }
+
+  protected fire(watermark: number): void {
+    const { timers, slots } = this;
+    const lateness = this.config.allowedLateness;
+    while (timers.size > 0 && timers.peek() + lateness <= watermark) {
+      timers.pop();
+      const slot = timers.poppedA;
+      if (slots.generation[slot] !== timers.poppedB) continue;
+      if (slots.end[slot]! + lateness > watermark) this.schedule(slot);
+      else this.finalize(slot);
+    }
+  }
+
+  protected schedule(slot: number): void {
+    this.timers.push(this.slots.end[slot]!, slot, this.slots.generation[slot]!);
+  }
+
+  protected override finalize(slot: number): void {
+    const keyId = this.slots.key[slot]!;
+    this.keys.frontier[keyId] = Math.max(this.keys.frontier[keyId]!, this.slots.end[slot]!);
+    super.finalize(slot);
+  }
+
+  protected override publish(slot: number): void {
+    const { slots } = this;
+    const start = slots.start[slot]!;
+    const end = slots.end[slot]!;
+    const publishedStart = slots.publishedStart[slot]!;
+    const publishedEnd = slots.publishedEnd[slot]!;
+    if (publishedStart === start && publishedEnd === end) return;
+    if (!Number.isNaN(publishedStart)) this.retract(slot, publishedStart, publishedEnd);
+    slots.publishedStart[slot] = start;
+    slots.publishedEnd[slot] = end;
+  }
+
+  protected override publishedBounds(slot: number): readonly [number, number] | undefined {
+    const start = this.slots.publishedStart[slot]!;
+    return Number.isNaN(start) ? undefined : [start, this.slots.publishedEnd[slot]!];
+  }
+
+  /**
+   * Merges two sessions of a key into the earlier one (so a non-commutative merge still sees them in time
+   * order) and frees the later one, retracting it if it was emitted.
+   */
+  private bridge(keyId: number, a: number, b: number): number {
+    const { slots } = this;
+    const [earlier, later] = slots.start[a]! <= slots.start[b]! ? [a, b] : [b, a];
+    slots.accumulators.mergeInto(earlier, later);
+    slots.revision[earlier] = slots.revision[earlier]! + slots.revision[later]!;
+    if (slots.end[later]! > slots.end[earlier]!) slots.end[earlier] = slots.end[later]!;
+    const publishedStart = slots.publishedStart[later]!;
+    if (!Number.isNaN(publishedStart)) this.retract(later, publishedStart, slots.publishedEnd[later]!);
+    this.unlink(keyId, later);
+    slots.release(later);
+    return earlier;
+  }
+}

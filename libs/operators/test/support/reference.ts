@@ -1,0 +1,105 @@
+import type { ResultChange, WindowSpec } from '../../src';
+import type { TestEvent } from './harness';
+
+/** count/sum/min/max of the `v`s, written independently of the library to check it against. */
+export interface Totals {
+  n: number;
+  total: number;
+  lo: number | null;
+  hi: number | null;
+}
+
+export function totalsOf(events: readonly TestEvent[]): Totals {
+  const values = events.map((e) => e.v);
+  return {
+    n: values.length,
+    total: values.reduce((a, b) => a + b, 0),
+    lo: values.length === 0 ? null : Math.min(...values),
+    hi: values.length === 0 ? null : Math.max(...values),
+  };
+}
+
+/** Totals of a union, from the totals of its parts. */
+export function combineTotals(parts: readonly Totals[]): Totals {
+  const present = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
+  const los = present(parts.map((p) => p.lo));
+  const his = present(parts.map((p) => p.hi));
+  return {
+    n: parts.reduce((a, p) => a + p.n, 0),
+    total: parts.reduce((a, p) => a + p.total, 0),
+    lo: los.length === 0 ? null : Math.min(...los),
+    hi: his.length === 0 ? null : Math.max(...his),
+  };
+}
+
+export function totalsOfRow(row: ResultChange): Totals {
+  const { n, total, lo, hi } = row.values;
+  return { n: n!, total: total!, lo: lo!, hi: hi! };
+}
+
+export interface ReferenceWindow {
+  readonly key: string;
+  readonly start: number;
+  readonly end: number;
+  readonly events: TestEvent[];
+}
+
+/** Brute force: every window `[offset + k·slide, … + size)` containing the event. */
+export function referenceFixedWindows(
+  spec: Exclude<WindowSpec, { type: 'session' }>,
+  events: readonly TestEvent[],
+): ReferenceWindow[] {
+  const slide = spec.type === 'sliding' ? spec.slide : spec.size;
+  const windows = new Map<string, ReferenceWindow>();
+  for (const event of events) {
+    const first = Math.floor((event.t - spec.size - spec.offset) / slide);
+    for (let k = first; k * slide + spec.offset <= event.t; k++) {
+      const start = k * slide + spec.offset;
+      if (!(start <= event.t && event.t < start + spec.size)) continue;
+      const id = `${event.k}/${start}`;
+      const window = windows.get(id) ?? { key: event.k, start, end: start + spec.size, events: [] };
+      window.events.push(event);
+      windows.set(id, window);
+    }
+  }
+  return sortWindows([...windows.values()]);
+}
+
+/** Sort each key's events by time and cut wherever consecutive events are more than `gap` apart. */
+export function referenceSessions(gap: number, events: readonly TestEvent[]): ReferenceWindow[] {
+  const byKey = new Map<string, TestEvent[]>();
+  for (const event of events) byKey.set(event.k, [...(byKey.get(event.k) ?? []), event]);
+  const sessions: ReferenceWindow[] = [];
+  for (const [key, keyEvents] of byKey) {
+    const sorted = [...keyEvents].sort((a, b) => a.t - b.t);
+    let current: TestEvent[] = [];
+    for (const event of sorted) {
+      if (current.length > 0 && event.t - current[current.length - 1]!.t > gap) {
+        sessions.push(sessionOf(key, current, gap));
+        current = [];
+      }
+      current.push(event);
+    }
+    if (current.length > 0) sessions.push(sessionOf(key, current, gap));
+  }
+  return sortWindows(sessions);
+}
+
+function sessionOf(key: string, events: TestEvent[], gap: number): ReferenceWindow {
+  return { key, start: events[0]!.t, end: events[events.length - 1]!.t + gap, events };
+}
+
+function sortWindows(windows: ReferenceWindow[]): ReferenceWindow[] {
+  return windows.sort((a, b) => (a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.start - b.start || a.end - b.end));
+}
+
+/** Rows reduced to what the reference computes: window identity and totals. */
+export function shapeOfRows(rows: readonly ResultChange[]): { key: string; start: number; end: number; totals: Totals }[] {
+  return rows.map((row) => ({ key: row.key, start: row.windowStart, end: row.windowEnd, totals: totalsOfRow(row) }));
+}
+
+export function shapeOfReference(
+  windows: readonly ReferenceWindow[],
+): { key: string; start: number; end: number; totals: Totals }[] {
+  return windows.map((w) => ({ key: w.key, start: w.start, end: w.end, totals: totalsOf(w.events) }));
+}
