@@ -28,3 +28,7 @@ export {
   type DecodedRecord,
 } from './decoding/avro-record-decoder';
 export { createUserEventDecoder, validateUserEvent } from './decoding/user-event-decoder';
+export { CompatibilityGate, type GateVerdict } from './compatibility/compatibility-gate';
+export { explainIncompatibilities } from './compatibility/explain-incompatibilities';
+export { localContracts, type LocalContract } from './compatibility/local-contracts';
+export { registerUserEventSchemas, type UserEventSchemaIds } from './registry/register-user-event-schemas';

@@ -7,6 +7,7 @@ import {
   type LateRecord,
   type Pipeline,
   type ResultChange,
+  type WindowRetraction,
   type WindowSpec,
 } from '../../src';
 
@@ -55,6 +56,10 @@ export function pipeline(
   };
 }
 
+function windowId(w: WindowRetraction): string {
+  return `${w.key}[${w.windowStart},${w.windowEnd})`;
+}
+
 export interface RunResult {
   readonly rows: ResultChange[];
   readonly late: LateRecord<TestEvent>[];
@@ -70,8 +75,14 @@ export function run(
   const operator = new KeyedWindowOperator<TestEvent>(p, options);
   const table = new ResultTable();
   const late: LateRecord<TestEvent>[] = [];
+  const finals = new Set<string>();
   const take = (): void => {
     const output = operator.flush();
+    // Final means final: no later output may touch a window once it was emitted as final.
+    for (const w of [...output.retractions, ...output.changes]) {
+      if (finals.has(windowId(w))) throw new Error(`final window changed again: ${windowId(w)}`);
+    }
+    for (const change of output.changes) if (change.final) finals.add(windowId(change));
     table.apply(output);
     late.push(...output.late);
   };
@@ -99,14 +110,18 @@ interface RawEvent {
   readonly c: number;
 }
 
+// Times move in quarter seconds so that events often land exactly on window ends, session ends and the
+// lateness boundary, where the off-by-one mistakes live.
+const TICK = 250;
+
 const rawEvent = fc.record({
   key: fc.integer({ min: 0, max: 5 }),
-  step: fc.integer({ min: 0, max: 1_500 }),
+  step: fc.integer({ min: 0, max: 6 }).map((n) => n * TICK),
   // Mostly in order, some a little disordered, some very late.
   delay: fc.oneof(
     { weight: 6, arbitrary: fc.constant(0) },
-    { weight: 3, arbitrary: fc.integer({ min: 0, max: 2_500 }) },
-    { weight: 1, arbitrary: fc.integer({ min: 0, max: 20_000 }) },
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 10 }).map((n) => n * TICK) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 80 }).map((n) => n * TICK) },
   ),
   v: fc.integer({ min: -50, max: 50 }),
   c: fc.integer({ min: 0, max: 3 }),
@@ -117,7 +132,7 @@ export interface PartitionedLog {
   readonly partitions: LogRecord[][];
 }
 
-function toLog(raw: readonly RawEvent[], partitionCount: number, maxDisorder?: number): PartitionedLog {
+export function toLog(raw: readonly RawEvent[], partitionCount: number, maxDisorder?: number): PartitionedLog {
   const partitions: LogRecord[][] = Array.from({ length: partitionCount }, () => []);
   const clock = new Array<number>(partitionCount).fill(1_000_000);
   const maxSeen = new Array<number>(partitionCount).fill(-Infinity);
@@ -134,11 +149,15 @@ function toLog(raw: readonly RawEvent[], partitionCount: number, maxDisorder?: n
   return { partitions };
 }
 
-export function partitionedLogs(options: { maxDisorder?: number } = {}): fc.Arbitrary<PartitionedLog> {
-  return fc
-    .tuple(fc.array(rawEvent, { maxLength: 120 }), fc.integer({ min: 1, max: 3 }))
-    .map(([raw, partitionCount]) => toLog(raw, partitionCount, options.maxDisorder));
-}
+/** Raw material for a log; `toLog` turns it into per-partition logs once the allowed disorder is known. */
+export const rawLogs = fc.record({
+  events: fc.array(rawEvent, { maxLength: 150, size: 'max' }),
+  partitionCount: fc.integer({ min: 1, max: 3 }),
+});
+
+export const partitionedLogs: fc.Arbitrary<PartitionedLog> = rawLogs.map((raw) =>
+  toLog(raw.events, raw.partitionCount),
+);
 
 /** One interleaving of the partition logs, chosen by `choices` (each picks among non-exhausted partitions). */
 export function interleave(log: PartitionedLog, choices: readonly number[]): LogRecord[] {
@@ -155,6 +174,11 @@ export function interleave(log: PartitionedLog, choices: readonly number[]): Log
 
 export function allRecords(log: PartitionedLog): LogRecord[] {
   return interleave(log, [0]);
+}
+
+/** Late records as a sorted list of strings: a multiset that ignores emission order. */
+export function lateMultiset(late: readonly LateRecord<TestEvent>[]): string[] {
+  return late.map((r) => JSON.stringify([r.event, r.windowStart, r.windowEnd, r.watermark])).sort();
 }
 
 export const interleavings = fc.array(fc.nat(), { minLength: 1, maxLength: 50 });

@@ -77,6 +77,21 @@ export class SchemaRegistryClient {
     return (global.body as { compatibilityLevel?: string }).compatibilityLevel ?? 'BACKWARD';
   }
 
+  /** The latest registered version of a subject, or null when the subject does not exist. */
+  async latestSchema(
+    subject: string,
+  ): Promise<{ version: number; id: number; schema: AvroRecordSchema } | null> {
+    const response = await this.request(
+      'GET',
+      `/subjects/${encodeURIComponent(subject)}/versions/latest`,
+      undefined,
+      [404],
+    );
+    if (response.status === 404) return null;
+    const body = response.body as { version: number; id: number; schema: string };
+    return { version: body.version, id: body.id, schema: JSON.parse(body.schema) as AvroRecordSchema };
+  }
+
   async latestSchemaId(subject: string): Promise<number> {
     const cached = this.latestIdBySubject.get(subject);
     if (cached !== undefined) return cached;

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { loadStackConfig } from '@lk/common';
+import { CompatibilityGate } from '../compatibility/compatibility-gate';
+import { localContracts } from '../compatibility/local-contracts';
+import { SchemaRegistryClient } from '../registry/schema-registry-client';
+
+/**
+ * `pnpm schemas:check`: every local .avsc against the registry's latest version of its subject.
+ * Exit 0 when all are compatible, 1 when any is not (with the reasons), 2 when the check could not run.
+ */
+async function main(): Promise<number> {
+  const gate = new CompatibilityGate(new SchemaRegistryClient(loadStackConfig().schemaRegistryUrl));
+  let failures = 0;
+  for (const contract of localContracts()) {
+    const verdict = await gate.check(contract.subject, contract.schema);
+    const against =
+      verdict.status === 'new-subject'
+        ? 'subject not registered yet'
+        : `registry version ${verdict.registryVersion}, ${verdict.compatibility}`;
+    process.stdout.write(
+      `${verdict.status === 'incompatible' ? 'FAIL' : 'ok  '} ${contract.file} -> ${contract.subject} (${against})\n`,
+    );
+    for (const problem of verdict.problems) process.stdout.write(`     - ${problem}\n`);
+    if (verdict.status === 'incompatible') failures++;
+  }
+  if (failures)
+    process.stdout.write(`${failures} schema(s) would break readers; fix them before deploying.\n`);
+  return failures ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `schemas:check could not run: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(2);
+  },
+);
