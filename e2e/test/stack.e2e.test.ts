@@ -46,6 +46,18 @@ describe('native stack', () => {
     expect(stack('status')).not.toMatch(/DOWN/);
   });
 
+  it('stops start-up naming the component and the reason when its port is taken by something else', () => {
+    const run = spawnSync('bash', [resolve(root, 'infra/local/stack.sh'), 'up'], {
+      encoding: 'utf8',
+      // Redis holds this port: answers, but is no schema registry
+      env: { ...process.env, STACK_SKIP_MIGRATE: '1', REGISTRY_PORT: '6379', SCHEMA_REGISTRY_URL: '' },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /FAILED: registry: port 6379 is taken by something that is not a schema registry/,
+    );
+  });
+
   it('created the contract topics: user-events with 12 partitions and 30-day retention, DLQ, late output', async () => {
     const events = await admin.describeTopic('user-events', ['retention.ms']);
     expect(events).toEqual({ partitions: 12, config: { 'retention.ms': String(30 * 24 * 3600 * 1000) } });

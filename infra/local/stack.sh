@@ -62,7 +62,11 @@ kafka_healthy() {
 }
 
 kafka_up() {
-  if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then log "kafka: already listening on $KAFKA_BROKERS, reusing"; return; fi
+  if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
+    kafka_healthy || fail "kafka: port $KAFKA_PORT is taken by something that does not answer as a Kafka broker"
+    log "kafka: already listening on $KAFKA_BROKERS, reusing"
+    return
+  fi
   kafka_resolve
   local config="$STACK_DIR/kafka-server.properties"
   sed -e "s|@KAFKA_HOST@|$KAFKA_HOST|g" -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \

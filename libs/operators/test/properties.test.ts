@@ -26,7 +26,9 @@ import {
 } from './support/harness';
 import {
   combineTotals,
+  lateDrops,
   referenceFixedWindows,
+  referenceLateDrops,
   referenceSessions,
   shapeOfReference,
   shapeOfRows,
@@ -97,6 +99,14 @@ describe('properties over random partitioned logs with disorder and late events'
         const batch = run(p, records, { mode: 'batch', endOfInput: true });
         const stream = run(p, records, { flushEvery: every });
         const windowsOf = (e: { windowStart: number; windowEnd: number }): string => `${e.windowStart}/${e.windowEnd}`;
+        // The side output is exactly what the design's rule, applied literally, drops ...
+        expect(lateDrops(stream.late)).toEqual(referenceLateDrops(spec, ooo, allowed, records));
+        // ... and a window is final exactly when its partition's watermark has passed end + allowedLateness.
+        const partitionOf = new Map(records.map((r) => [r.value.k, r.partition]));
+        for (const row of stream.rows) {
+          const watermark = stream.operator.watermark(partitionOf.get(row.key)!);
+          expect(row.final).toBe(row.windowEnd + allowed <= watermark);
+        }
 
         if (spec.type !== 'session') {
           // Batch is the ground truth: every event in every window containing it.

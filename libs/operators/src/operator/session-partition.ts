@@ -77,7 +77,7 @@ export class SessionPartition<E> extends Partition<E> {
       timers.pop();
       const slot = timers.poppedA;
       if (slots.generation[slot] !== timers.poppedB) continue;
-      if (slots.end[slot]! + lateness > watermark) this.schedule(slot);
+      if (slots.end[slot]! + lateness > watermark + 1) this.schedule(slot);
       else this.finalize(slot);
     }
   }

@@ -103,3 +103,50 @@ export function shapeOfReference(
 ): { key: string; start: number; end: number; totals: Totals }[] {
   return windows.map((w) => ({ key: w.key, start: w.start, end: w.end, totals: totalsOf(w.events) }));
 }
+
+interface ReferenceSession {
+  start: number;
+  end: number;
+}
+
+/**
+ * The design's lateness rule, applied literally and naively (every session of every key kept forever, the
+ * watermark recomputed from the partition's history), to check the operator's bookkeeping against. Returns
+ * one `event@windowStart/windowEnd` string per dropped (event, window).
+ */
+export function referenceLateDrops(
+  spec: WindowSpec,
+  maxOutOfOrderness: number,
+  allowedLateness: number,
+  records: readonly { value: TestEvent; partition: number }[],
+): string[] {
+  const maxTime = new Map<number, number>();
+  const sessions = new Map<string, ReferenceSession[]>();
+  const drops: string[] = [];
+  const drop = (e: TestEvent, start: number, end: number): void => {
+    drops.push(`${JSON.stringify(e)}@${start}/${end}`);
+  };
+  for (const { value: e, partition } of records) {
+    const wm = (maxTime.get(partition) ?? -Infinity) - maxOutOfOrderness;
+    const isFinal = (w: ReferenceSession): boolean => w.end + allowedLateness <= wm;
+    if (spec.type === 'session') {
+      const own = sessions.get(e.k) ?? [];
+      const touched = own.filter((s) => s.start - spec.gap <= e.t && e.t <= s.end);
+      const merged = {
+        start: Math.min(e.t, ...touched.map((s) => s.start)),
+        end: Math.max(e.t + spec.gap, ...touched.map((s) => s.end)),
+      };
+      // Late: it would extend or bridge a final session, or the session it would merge into is final.
+      if (touched.some(isFinal) || isFinal(merged)) drop(e, e.t, e.t + spec.gap);
+      else sessions.set(e.k, [...own.filter((s) => !touched.includes(s)), merged]);
+    } else {
+      for (const w of referenceFixedWindows(spec, [e])) if (isFinal(w)) drop(e, w.start, w.end);
+    }
+    maxTime.set(partition, Math.max(maxTime.get(partition) ?? -Infinity, e.t));
+  }
+  return drops.sort();
+}
+
+export function lateDrops(late: readonly { event: TestEvent; windowStart: number; windowEnd: number }[]): string[] {
+  return late.map((r) => `${JSON.stringify(r.event)}@${r.windowStart}/${r.windowEnd}`).sort();
+}
