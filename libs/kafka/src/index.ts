@@ -11,3 +11,4 @@ export {
   type Decoded,
   type DecodingBatchHandlerOptions,
 } from './dead-letter/decoding-batch-handler';
+export { murmur2, partitionForKey } from './partitioner';

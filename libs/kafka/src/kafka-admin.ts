@@ -29,6 +29,10 @@ export class KafkaAdmin {
     });
   }
 
+  async topicExists(name: string): Promise<boolean> {
+    return (await this.admin.listTopics()).includes(name);
+  }
+
   /** Partition count and the given config values of a topic. */
   async describeTopic(
     name: string,

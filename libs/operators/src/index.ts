@@ -21,9 +21,20 @@ export { resolveAggregators } from './aggregators/resolve';
 
 export type { AggregationSpec, Pipeline, WindowSpec } from './pipeline/types';
 export { DURATION_EXPECTATION, parseDuration } from './pipeline/duration';
-export { findPipeline, parsePipelines, validatePipelines, type ParsePipelinesOptions } from './pipeline/parse';
+export {
+  findPipeline,
+  parsePipelines,
+  validatePipelines,
+  type ParsePipelinesOptions,
+} from './pipeline/parse';
 
-export type { LateRecord, OperatorOutput, ResultChange, SourceRecord, WindowRetraction } from './operator/types';
+export type {
+  LateRecord,
+  OperatorOutput,
+  ResultChange,
+  SourceRecord,
+  WindowRetraction,
+} from './operator/types';
 export {
   KeyedWindowOperator,
   type KeyedWindowOperatorOptions,

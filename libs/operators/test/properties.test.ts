@@ -66,99 +66,124 @@ describe('properties over random partitioned logs with disorder and late events'
 
   it("2. when every event is within maxOutOfOrderness of its partition's max, stream final results == batch", () => {
     fc.assert(
-      fc.property(windowSpecs, outOfOrderness, lateness, rawLogs, interleavings, (spec, ooo, allowed, raw, order) => {
-        // Sessions, allowedLateness 0: a session is final at wm == end, yet an event at exactly wm still
-        // touches it (the gap bound is inclusive) and is late; bounded disorder must then be strict.
-        const strict = spec.type === 'session' && allowed === 0;
-        fc.pre(!(strict && ooo === 0));
-        const log = toLog(raw.events, raw.partitionCount, strict ? ooo - 1 : ooo);
-        const p = pipeline(spec, ooo, allowed, ALL_AGGREGATIONS);
-        const records = interleave(log, order);
-        const batch = run(p, records, { mode: 'batch', endOfInput: true });
-        const stream = run(p, records, { flushEvery: 5 });
-        expect(stream.late).toEqual([]);
-        const batchRows = new Map(batch.rows.map((row) => [`${row.key}/${row.windowStart}/${row.windowEnd}`, row]));
-        for (const row of stream.rows.filter((r) => r.final)) {
-          expect(row).toEqual(batchRows.get(`${row.key}/${row.windowStart}/${row.windowEnd}`));
-        }
-        stream.operator.advanceToEndOfInput();
-        expect(new ResultTable().apply({ changes: stream.rows, retractions: [] }).apply(stream.operator.flush()).toArray()).toEqual(
-          batch.rows,
-        );
-      }),
+      fc.property(
+        windowSpecs,
+        outOfOrderness,
+        lateness,
+        rawLogs,
+        interleavings,
+        (spec, ooo, allowed, raw, order) => {
+          // Sessions, allowedLateness 0: a session is final at wm == end, yet an event at exactly wm still
+          // touches it (the gap bound is inclusive) and is late; bounded disorder must then be strict.
+          const strict = spec.type === 'session' && allowed === 0;
+          fc.pre(!(strict && ooo === 0));
+          const log = toLog(raw.events, raw.partitionCount, strict ? ooo - 1 : ooo);
+          const p = pipeline(spec, ooo, allowed, ALL_AGGREGATIONS);
+          const records = interleave(log, order);
+          const batch = run(p, records, { mode: 'batch', endOfInput: true });
+          const stream = run(p, records, { flushEvery: 5 });
+          expect(stream.late).toEqual([]);
+          const batchRows = new Map(
+            batch.rows.map((row) => [`${row.key}/${row.windowStart}/${row.windowEnd}`, row]),
+          );
+          for (const row of stream.rows.filter((r) => r.final)) {
+            expect(row).toEqual(batchRows.get(`${row.key}/${row.windowStart}/${row.windowEnd}`));
+          }
+          stream.operator.advanceToEndOfInput();
+          expect(
+            new ResultTable()
+              .apply({ changes: stream.rows, retractions: [] })
+              .apply(stream.operator.flush())
+              .toArray(),
+          ).toEqual(batch.rows);
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
 
   it('3. stream results + late side output == batch results, window by window (session by session)', () => {
     fc.assert(
-      fc.property(windowSpecs, outOfOrderness, lateness, partitionedLogs, flushEvery, (spec, ooo, allowed, log, every) => {
-        const p = pipeline(spec, ooo, allowed);
-        const records = allRecords(log);
-        const events = records.map((r) => r.value);
-        const batch = run(p, records, { mode: 'batch', endOfInput: true });
-        const stream = run(p, records, { flushEvery: every });
-        const windowsOf = (e: { windowStart: number; windowEnd: number }): string => `${e.windowStart}/${e.windowEnd}`;
-        // The side output is exactly what the design's rule, applied literally, drops ...
-        expect(lateDrops(stream.late)).toEqual(referenceLateDrops(spec, ooo, allowed, records));
-        // ... and a window is final exactly when its partition's watermark has passed end + allowedLateness.
-        const partitionOf = new Map(records.map((r) => [r.value.k, r.partition]));
-        for (const row of stream.rows) {
-          const watermark = stream.operator.watermark(partitionOf.get(row.key)!);
-          expect(row.final).toBe(row.windowEnd + allowed <= watermark);
-        }
-
-        if (spec.type !== 'session') {
-          // Batch is the ground truth: every event in every window containing it.
-          expect(shapeOfRows(batch.rows)).toEqual(shapeOfReference(referenceFixedWindows(spec, events)));
-          const streamRows = new Map(stream.rows.map((row) => [`${row.key}/${windowsOf(row)}`, row]));
-          const lateByWindow = new Map<string, TestEvent[]>();
-          for (const record of stream.late) {
-            // A late record names a window that was final when the event came.
-            expect(record.windowEnd + allowed).toBeLessThanOrEqual(record.watermark);
-            const id = `${record.event.k}/${windowsOf(record)}`;
-            lateByWindow.set(id, [...(lateByWindow.get(id) ?? []), record.event]);
+      fc.property(
+        windowSpecs,
+        outOfOrderness,
+        lateness,
+        partitionedLogs,
+        flushEvery,
+        (spec, ooo, allowed, log, every) => {
+          const p = pipeline(spec, ooo, allowed);
+          const records = allRecords(log);
+          const events = records.map((r) => r.value);
+          const batch = run(p, records, { mode: 'batch', endOfInput: true });
+          const stream = run(p, records, { flushEvery: every });
+          const windowsOf = (e: { windowStart: number; windowEnd: number }): string =>
+            `${e.windowStart}/${e.windowEnd}`;
+          // The side output is exactly what the design's rule, applied literally, drops ...
+          expect(lateDrops(stream.late)).toEqual(referenceLateDrops(spec, ooo, allowed, records));
+          // ... and a window is final exactly when its partition's watermark has passed end + allowedLateness.
+          const partitionOf = new Map(records.map((r) => [r.value.k, r.partition]));
+          for (const row of stream.rows) {
+            const watermark = stream.operator.watermark(partitionOf.get(row.key)!);
+            expect(row.final).toBe(row.windowEnd + allowed <= watermark);
           }
-          for (const row of batch.rows) {
-            const id = `${row.key}/${windowsOf(row)}`;
-            const streamRow = streamRows.get(id);
-            const parts = [totalsOf(lateByWindow.get(id) ?? [])];
-            if (streamRow !== undefined) parts.push(totalsOfRow(streamRow));
-            expect(combineTotals(parts)).toEqual(totalsOfRow(row));
-            streamRows.delete(id);
-            lateByWindow.delete(id);
-          }
-          expect([...streamRows.keys(), ...lateByWindow.keys()]).toEqual([]);
-          return;
-        }
 
-        const { gap } = spec;
-        expect(shapeOfRows(batch.rows)).toEqual(shapeOfReference(referenceSessions(gap, events)));
-        // Sessions: one late record per late event, carrying the event's own proto-session.
-        const lateEvents = new Set(stream.late.map((r) => r.event));
-        expect(lateEvents.size).toBe(stream.late.length);
-        for (const record of stream.late) expect(windowsOf(record)).toBe(`${record.event.t}/${record.event.t + gap}`);
-        // The stream's sessions are exactly the sessionization of the events it kept ...
-        const kept = events.filter((e) => !lateEvents.has(e));
-        expect(shapeOfRows(stream.rows)).toEqual(shapeOfReference(referenceSessions(gap, kept)));
-        // ... and each batch session is the merge of the stream sessions and late events inside it.
-        const inside = (key: string, t0: number, t1: number) => (row: { key: string; windowStart: number; windowEnd: number }) =>
-          row.key === key && row.windowStart >= t0 && row.windowEnd <= t1;
-        let streamCovered = 0;
-        let lateCovered = 0;
-        for (const session of batch.rows) {
-          const within = inside(session.key, session.windowStart, session.windowEnd);
-          const streamParts = stream.rows.filter(within);
-          const lateParts = stream.late.filter((r) => within({ key: r.event.k, windowStart: r.event.t, windowEnd: r.event.t }));
-          streamCovered += streamParts.length;
-          lateCovered += lateParts.length;
-          expect(combineTotals([...streamParts.map(totalsOfRow), totalsOf(lateParts.map((r) => r.event))])).toEqual(
-            totalsOfRow(session),
-          );
-        }
-        expect(streamCovered).toBe(stream.rows.length);
-        expect(lateCovered).toBe(stream.late.length);
-      }),
+          if (spec.type !== 'session') {
+            // Batch is the ground truth: every event in every window containing it.
+            expect(shapeOfRows(batch.rows)).toEqual(shapeOfReference(referenceFixedWindows(spec, events)));
+            const streamRows = new Map(stream.rows.map((row) => [`${row.key}/${windowsOf(row)}`, row]));
+            const lateByWindow = new Map<string, TestEvent[]>();
+            for (const record of stream.late) {
+              // A late record names a window that was final when the event came.
+              expect(record.windowEnd + allowed).toBeLessThanOrEqual(record.watermark);
+              const id = `${record.event.k}/${windowsOf(record)}`;
+              lateByWindow.set(id, [...(lateByWindow.get(id) ?? []), record.event]);
+            }
+            for (const row of batch.rows) {
+              const id = `${row.key}/${windowsOf(row)}`;
+              const streamRow = streamRows.get(id);
+              const parts = [totalsOf(lateByWindow.get(id) ?? [])];
+              if (streamRow !== undefined) parts.push(totalsOfRow(streamRow));
+              expect(combineTotals(parts)).toEqual(totalsOfRow(row));
+              streamRows.delete(id);
+              lateByWindow.delete(id);
+            }
+            expect([...streamRows.keys(), ...lateByWindow.keys()]).toEqual([]);
+            return;
+          }
+
+          const { gap } = spec;
+          expect(shapeOfRows(batch.rows)).toEqual(shapeOfReference(referenceSessions(gap, events)));
+          // Sessions: one late record per late event, carrying the event's own proto-session.
+          const lateEvents = new Set(stream.late.map((r) => r.event));
+          expect(lateEvents.size).toBe(stream.late.length);
+          for (const record of stream.late)
+            expect(windowsOf(record)).toBe(`${record.event.t}/${record.event.t + gap}`);
+          // The stream's sessions are exactly the sessionization of the events it kept ...
+          const kept = events.filter((e) => !lateEvents.has(e));
+          expect(shapeOfRows(stream.rows)).toEqual(shapeOfReference(referenceSessions(gap, kept)));
+          // ... and each batch session is the merge of the stream sessions and late events inside it.
+          const inside =
+            (key: string, t0: number, t1: number) =>
+            (row: { key: string; windowStart: number; windowEnd: number }) =>
+              row.key === key && row.windowStart >= t0 && row.windowEnd <= t1;
+          let streamCovered = 0;
+          let lateCovered = 0;
+          for (const session of batch.rows) {
+            const within = inside(session.key, session.windowStart, session.windowEnd);
+            const streamParts = stream.rows.filter(within);
+            const lateParts = stream.late.filter((r) =>
+              within({ key: r.event.k, windowStart: r.event.t, windowEnd: r.event.t }),
+            );
+            streamCovered += streamParts.length;
+            lateCovered += lateParts.length;
+            expect(
+              combineTotals([...streamParts.map(totalsOfRow), totalsOf(lateParts.map((r) => r.event))]),
+            ).toEqual(totalsOfRow(session));
+          }
+          expect(streamCovered).toBe(stream.rows.length);
+          expect(lateCovered).toBe(stream.late.length);
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
@@ -196,7 +221,9 @@ describe('properties over random partitioned logs with disorder and late events'
           const after = new KeyedWindowOperator<TestEvent>(p);
           if (perPartition) {
             for (const partition of before.partitionIds()) {
-              const snapshot = JSON.parse(JSON.stringify(before.snapshotPartition(partition))) as PartitionSnapshot;
+              const snapshot = JSON.parse(
+                JSON.stringify(before.snapshotPartition(partition)),
+              ) as PartitionSnapshot;
               after.restorePartition(snapshot);
             }
           } else {
@@ -218,9 +245,12 @@ describe('properties over random partitioned logs with disorder and late events'
 
   it('5. aggregator merge is associative, agrees with adding everything, and is commutative where claimed', () => {
     const names = Object.keys(BUILTIN_AGGREGATORS) as BuiltinAggregatorName[];
-    const values = fc.array(fc.oneof(fc.integer({ min: -1_000, max: 1_000 }), fc.constantFrom('a', 'b', 'c')), {
-      maxLength: 12,
-    });
+    const values = fc.array(
+      fc.oneof(fc.integer({ min: -1_000, max: 1_000 }), fc.constantFrom('a', 'b', 'c')),
+      {
+        maxLength: 12,
+      },
+    );
     fc.assert(
       fc.property(fc.constantFrom(...names), values, values, values, (name, a, b, c) => {
         const aggregator = BUILTIN_AGGREGATORS[name]() as Aggregator;
@@ -234,7 +264,8 @@ describe('properties over random partitioned logs with disorder and late events'
         expect(result(merge(acc(a), merge(acc(b), acc(c))))).toEqual(leftFirst);
         expect(result(acc([...a, ...b, ...c]))).toEqual(leftFirst);
         expect(result(merge(aggregator.create(), acc(a)))).toEqual(result(acc(a)));
-        if (aggregator.commutative) expect(result(merge(acc(b), acc(a)))).toEqual(result(merge(acc(a), acc(b))));
+        if (aggregator.commutative)
+          expect(result(merge(acc(b), acc(a)))).toEqual(result(merge(acc(a), acc(b))));
       }),
       { numRuns: 300 },
     );

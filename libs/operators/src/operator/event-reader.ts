@@ -14,7 +14,9 @@ function accepts(kind: Aggregator['input'], value: unknown): boolean {
       return typeof value === 'number' && Number.isFinite(value);
     case 'primitive':
       return (
-        typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
+        typeof value === 'string' ||
+        typeof value === 'boolean' ||
+        (typeof value === 'number' && Number.isFinite(value))
       );
     case 'any':
       return true;
@@ -50,7 +52,12 @@ export class EventReader {
   time(event: object): number {
     const time = (event as Record<string, unknown>)[this.pipeline.time];
     if (typeof time === 'number' && Number.isFinite(time)) return time;
-    throw new InvalidEventError(this.pipeline.name, this.pipeline.time, 'epoch milliseconds (a finite number)', time);
+    throw new InvalidEventError(
+      this.pipeline.name,
+      this.pipeline.time,
+      'epoch milliseconds (a finite number)',
+      time,
+    );
   }
 
   /**

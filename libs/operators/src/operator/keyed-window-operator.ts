@@ -57,7 +57,15 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
     const { key, time, window, watermark, allowedLateness, aggregations } = pipeline;
     this.config = {
       pipeline: pipeline.name,
-      fingerprint: JSON.stringify({ key, time, window, watermark, allowedLateness, aggregations, mode: this.mode }),
+      fingerprint: JSON.stringify({
+        key,
+        time,
+        window,
+        watermark,
+        allowedLateness,
+        aggregations,
+        mode: this.mode,
+      }),
       aggregationNames: aggregations.map((a) => a.name),
       aggregators,
       allowedLateness,
@@ -196,7 +204,10 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
 
   private checkCompatible(format: string, expected: string, pipeline: string, fingerprint: string): void {
     if (format !== expected) {
-      throw new OperatorStateError(this.pipeline.name, `expected a snapshot of format ${expected}, got ${format}`);
+      throw new OperatorStateError(
+        this.pipeline.name,
+        `expected a snapshot of format ${expected}, got ${format}`,
+      );
     }
     if (pipeline !== this.pipeline.name || fingerprint !== this.config.fingerprint) {
       throw new OperatorStateError(

@@ -78,7 +78,9 @@ export abstract class Partition<E> {
   }
 
   hasPendingOutput(): boolean {
-    return this.dirtyCount > 0 || this.finals.length > 0 || this.retractions.length > 0 || this.late.length > 0;
+    return (
+      this.dirtyCount > 0 || this.finals.length > 0 || this.retractions.length > 0 || this.late.length > 0
+    );
   }
 
   /** Moves the accumulated output into `out`; open windows changed since the last drain are emitted once. */
@@ -139,7 +141,8 @@ export abstract class Partition<E> {
     this.maxEventTime = snapshot.maxEventTime ?? -Infinity;
     this.endOfInput = snapshot.endOfInput;
     this.nextOffset = snapshot.nextOffset ?? undefined;
-    for (const [key, frontier] of snapshot.finalFrontiers) this.keys.frontier[this.keys.intern(key)] = frontier;
+    for (const [key, frontier] of snapshot.finalFrontiers)
+      this.keys.frontier[this.keys.intern(key)] = frontier;
     // Chains are rebuilt by prepending, so restore in reverse to keep each key's window order.
     for (let i = snapshot.windows.length - 1; i >= 0; i--) {
       const window = snapshot.windows[i]!;

@@ -44,7 +44,7 @@ export class SessionPartition<E> extends Partition<E> {
     }
     let target = NONE;
     if (keyId !== NONE) {
-      for (let slot = keys.head[keyId]!; slot !== NONE; ) {
+      for (let slot = keys.head[keyId]!; slot !== NONE;) {
         const next = slots.next[slot]!;
         if (assigner.touches(slots.start[slot]!, slots.end[slot]!, time)) {
           target = target === NONE ? slot : this.bridge(keyId, target, slot);
@@ -77,7 +77,7 @@ export class SessionPartition<E> extends Partition<E> {
       timers.pop();
       const slot = timers.poppedA;
       if (slots.generation[slot] !== timers.poppedB) continue;
-      if (slots.end[slot]! + lateness > watermark + 1) this.schedule(slot);
+      if (slots.end[slot]! + lateness > watermark) this.schedule(slot);
       else this.finalize(slot);
     }
   }

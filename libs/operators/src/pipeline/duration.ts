@@ -11,6 +11,7 @@ export const DURATION_EXPECTATION = 'a duration like 500ms, 10s, 1m, 1h, 1d';
 export function parseDuration(text: string): number | undefined {
   if (!WHOLE.test(text)) return undefined;
   let total = 0;
-  for (const [, amount, unit] of text.matchAll(PART)) total += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  for (const [, amount, unit] of text.matchAll(PART))
+    total += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
   return total;
 }

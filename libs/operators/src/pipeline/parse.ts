@@ -38,7 +38,11 @@ export function parsePipelines(yamlText: string, options: ParsePipelinesOptions 
   try {
     document = parseYaml(yamlText);
   } catch (error) {
-    throw new PipelineConfigError({ field: 'yaml', expected: 'valid YAML', detail: (error as Error).message });
+    throw new PipelineConfigError({
+      field: 'yaml',
+      expected: 'valid YAML',
+      detail: (error as Error).message,
+    });
   }
   return validatePipelines(document, options);
 }
@@ -85,16 +89,34 @@ class PipelineChecker {
   constructor(readonly index: number) {}
 
   fail(field: string, expected: string, got: unknown, detail?: string): never {
-    throw new PipelineConfigError({ pipeline: this.pipeline, index: this.index, field, expected, got, detail });
+    throw new PipelineConfigError({
+      pipeline: this.pipeline,
+      index: this.index,
+      field,
+      expected,
+      got,
+      detail,
+    });
   }
 
-  object(value: unknown, field: string, allowed: readonly string[]): Fields {
+  /** `field` is '' for the pipeline itself, whose keys are then named bare. */
+  mapping(value: unknown, field: string, allowed: readonly string[]): Fields {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.fail(field, `a mapping with keys ${allowed.join(', ')}`, value);
+      this.fail(field || '(pipeline)', `a mapping with keys ${allowed.join(', ')}`, value);
     }
-    for (const key of Object.keys(value)) {
+    return value as Fields;
+  }
+
+  /** A mapping with no keys besides `allowed`. */
+  object(value: unknown, field: string, allowed: readonly string[]): Fields {
+    for (const key of Object.keys(this.mapping(value, field, allowed))) {
       if (!allowed.includes(key)) {
-        this.fail(`${field}.${key}`, `one of the keys ${allowed.join(', ')}`, key, `unknown key "${key}"`);
+        this.fail(
+          field ? `${field}.${key}` : key,
+          `one of the keys ${allowed.join(', ')}`,
+          key,
+          `unknown key "${key}"`,
+        );
       }
     }
     return value as Fields;
@@ -122,14 +144,15 @@ class PipelineChecker {
 
 function validatePipeline(entry: unknown, index: number, options: ParsePipelinesOptions): Pipeline {
   const check = new PipelineChecker(index);
-  const fields = check.object(entry, '(pipeline)', PIPELINE_KEYS);
+  // The name first, so that every later message can say which pipeline it is about.
   const name = check.string(
-    fields['name'],
+    check.mapping(entry, '', PIPELINE_KEYS)['name'],
     'name',
     PIPELINE_NAME,
     "a name of letters, digits, '.', '_' or '-' (it is used in topic and consumer group names)",
   );
   check.pipeline = name;
+  const fields = check.object(entry, '', PIPELINE_KEYS);
   const watermark =
     fields['watermark'] === undefined
       ? {}
@@ -138,10 +161,18 @@ function validatePipeline(entry: unknown, index: number, options: ParsePipelines
     name,
     source: check.string(fields['source'], 'source', undefined, 'a topic name'),
     key: check.string(fields['key'], 'key', undefined, 'the name of the event field holding the key'),
-    time: check.string(fields['time'], 'time', undefined, 'the name of the event field holding the event time'),
+    time: check.string(
+      fields['time'],
+      'time',
+      undefined,
+      'the name of the event field holding the event time',
+    ),
     window: validateWindow(check, fields['window']),
     watermark: {
-      maxOutOfOrderness: check.optionalDuration(watermark['maxOutOfOrderness'], 'watermark.maxOutOfOrderness'),
+      maxOutOfOrderness: check.optionalDuration(
+        watermark['maxOutOfOrderness'],
+        'watermark.maxOutOfOrderness',
+      ),
     },
     allowedLateness: check.optionalDuration(fields['allowedLateness'], 'allowedLateness'),
     aggregations: validateAggregations(check, fields['aggregations'], options),
@@ -158,10 +189,15 @@ function validateWindow(check: PipelineChecker, value: unknown): WindowSpec {
   if (type === 'session') return { type, gap: check.duration(window['gap'], 'window.gap', true) };
   const size = check.duration(window['size'], 'window.size', true);
   const slide = type === 'sliding' ? check.duration(window['slide'], 'window.slide', true) : size;
-  if (slide > size) check.fail('window.slide', `a duration no longer than window.size (${size}ms)`, window['slide']);
+  if (slide > size)
+    check.fail('window.slide', `a duration no longer than window.size (${size}ms)`, window['slide']);
   const offset = check.optionalDuration(window['offset'], 'window.offset');
   if (offset >= slide) {
-    check.fail('window.offset', `a duration shorter than the window's ${type === 'sliding' ? 'slide' : 'size'}`, window['offset']);
+    check.fail(
+      'window.offset',
+      `a duration shorter than the window's ${type === 'sliding' ? 'slide' : 'size'}`,
+      window['offset'],
+    );
   }
   return type === 'sliding' ? { type, size, slide, offset } : { type: 'tumbling', size, offset };
 }
@@ -179,17 +215,29 @@ function validateAggregations(
   return value.map((entry: unknown, i): AggregationSpec => {
     const at = `aggregations[${i}]`;
     const fields = check.object(entry, at, ['name', 'fn', 'field']);
-    const name = check.string(fields['name'], `${at}.name`, AGGREGATION_NAME, 'an identifier (letters, digits, _)');
+    const name = check.string(
+      fields['name'],
+      `${at}.name`,
+      AGGREGATION_NAME,
+      'an identifier (letters, digits, _)',
+    );
     if (names.has(name)) check.fail(`${at}.name`, 'a name no other aggregation of this pipeline uses', name);
     names.add(name);
     const fn = fields['fn'];
-    if (typeof fn !== 'string' || !(isBuiltinAggregator(fn) || Object.hasOwn(options.aggregators ?? {}, fn))) {
+    if (
+      typeof fn !== 'string' ||
+      !(isBuiltinAggregator(fn) || Object.hasOwn(options.aggregators ?? {}, fn))
+    ) {
       check.fail(`${at}.fn`, `one of ${fns.join(', ')}`, fn);
     }
     if (fields['field'] === undefined) {
       if (fn !== 'count') check.fail(`${at}.field`, `the event field that ${fn} aggregates`, undefined);
       return { name, fn };
     }
-    return { name, fn, field: check.string(fields['field'], `${at}.field`, undefined, 'an event field name') };
+    return {
+      name,
+      fn,
+      field: check.string(fields['field'], `${at}.field`, undefined, 'an event field name'),
+    };
   });
 }

@@ -57,7 +57,8 @@ export class AccumulatorColumns {
   mergeInto(target: number, source: number): void {
     for (let i = 0; i < this.aggregators.length; i++) {
       const column = this.numeric[i];
-      if (column !== undefined) column[target] = this.aggregators[i]!.merge(column[target], column[source]) as number;
+      if (column !== undefined)
+        column[target] = this.aggregators[i]!.merge(column[target], column[source]) as number;
       else {
         const objects = this.objects[i]!;
         objects[target] = this.aggregators[i]!.merge(objects[target], objects[source]);

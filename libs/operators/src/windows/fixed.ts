@@ -18,7 +18,8 @@ export function fixedWindows(
 ): FixedWindowAssigner {
   requirePositiveDuration(`${type} window size`, size);
   requirePositiveDuration(`${type} window slide`, slide);
-  if (slide > size) throw new RangeError(`${type} window slide (${slide}) must not exceed its size (${size})`);
+  if (slide > size)
+    throw new RangeError(`${type} window slide (${slide}) must not exceed its size (${size})`);
   if (!(Number.isFinite(offset) && offset >= 0 && offset < slide)) {
     throw new RangeError(`${type} window offset must be in [0, ${slide}), got ${offset}`);
   }

@@ -98,7 +98,9 @@ export function run(
 export const windowSpecs: fc.Arbitrary<WindowSpec> = fc.oneof(
   fc.constantFrom(1_000, 5_000).map((size): WindowSpec => ({ type: 'tumbling', size, offset: 0 })),
   fc.constant<WindowSpec>({ type: 'tumbling', size: 3_000, offset: 1_000 }),
-  fc.constantFrom(1_000, 2_000).map((slide): WindowSpec => ({ type: 'sliding', size: 5_000, slide, offset: 0 })),
+  fc
+    .constantFrom(1_000, 2_000)
+    .map((slide): WindowSpec => ({ type: 'sliding', size: 5_000, slide, offset: 0 })),
   fc.constantFrom(1_000, 3_000).map((gap): WindowSpec => ({ type: 'session', gap })),
 );
 
@@ -132,7 +134,11 @@ export interface PartitionedLog {
   readonly partitions: LogRecord[][];
 }
 
-export function toLog(raw: readonly RawEvent[], partitionCount: number, maxDisorder?: number): PartitionedLog {
+export function toLog(
+  raw: readonly RawEvent[],
+  partitionCount: number,
+  maxDisorder?: number,
+): PartitionedLog {
   const partitions: LogRecord[][] = Array.from({ length: partitionCount }, () => []);
   const clock = new Array<number>(partitionCount).fill(1_000_000);
   const maxSeen = new Array<number>(partitionCount).fill(-Infinity);

@@ -90,12 +90,21 @@ function sessionOf(key: string, events: TestEvent[], gap: number): ReferenceWind
 }
 
 function sortWindows(windows: ReferenceWindow[]): ReferenceWindow[] {
-  return windows.sort((a, b) => (a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.start - b.start || a.end - b.end));
+  return windows.sort((a, b) =>
+    a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.start - b.start || a.end - b.end,
+  );
 }
 
 /** Rows reduced to what the reference computes: window identity and totals. */
-export function shapeOfRows(rows: readonly ResultChange[]): { key: string; start: number; end: number; totals: Totals }[] {
-  return rows.map((row) => ({ key: row.key, start: row.windowStart, end: row.windowEnd, totals: totalsOfRow(row) }));
+export function shapeOfRows(
+  rows: readonly ResultChange[],
+): { key: string; start: number; end: number; totals: Totals }[] {
+  return rows.map((row) => ({
+    key: row.key,
+    start: row.windowStart,
+    end: row.windowEnd,
+    totals: totalsOfRow(row),
+  }));
 }
 
 export function shapeOfReference(
@@ -147,6 +156,8 @@ export function referenceLateDrops(
   return drops.sort();
 }
 
-export function lateDrops(late: readonly { event: TestEvent; windowStart: number; windowEnd: number }[]): string[] {
+export function lateDrops(
+  late: readonly { event: TestEvent; windowStart: number; windowEnd: number }[],
+): string[] {
   return late.map((r) => `${JSON.stringify(r.event)}@${r.windowStart}/${r.windowEnd}`).sort();
 }

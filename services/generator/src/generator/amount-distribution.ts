@@ -7,8 +7,7 @@ import type { SeededRandom } from './seeded-random';
  * simple bounds. Amounts are rounded to cents and are at least 0.01 for lognormal.
  */
 export type AmountDistribution =
-  | { kind: 'uniform'; min: number; max: number }
-  | { kind: 'lognormal'; median: number; sigma: number };
+  { kind: 'uniform'; min: number; max: number } | { kind: 'lognormal'; median: number; sigma: number };
 
 export const DEFAULT_AMOUNT: AmountDistribution = { kind: 'lognormal', median: 20, sigma: 1 };
 

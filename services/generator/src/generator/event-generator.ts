@@ -3,7 +3,11 @@ import { sampleAmount } from './amount-distribution';
 import { CdfSampler } from './cdf-sampler';
 import { countryOfUser } from './countries';
 import type { GeneratedEvent, SchemaVersion } from './generated-event';
-import { resolveGeneratorOptions, type GeneratorOptions, type ResolvedGeneratorOptions } from './generator-options';
+import {
+  resolveGeneratorOptions,
+  type GeneratorOptions,
+  type ResolvedGeneratorOptions,
+} from './generator-options';
 import { SeededRandom } from './seeded-random';
 import { zipfSampler } from './zipf';
 
@@ -102,7 +106,8 @@ export class EventGenerator implements Iterable<GeneratedEvent> {
  * the record index in the last 48 bits (so ids are unique within a run by construction, not by luck).
  */
 function eventIdPrefix(random: SeededRandom): string {
-  const hex = (value: number, digits: number): string => (value >>> 0).toString(16).padStart(8, '0').slice(-digits);
+  const hex = (value: number, digits: number): string =>
+    (value >>> 0).toString(16).padStart(8, '0').slice(-digits);
   const a = random.nextUint32();
   const b = random.nextUint32();
   const c = random.nextUint32();

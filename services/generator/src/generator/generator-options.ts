@@ -100,14 +100,22 @@ export function optionError(option: keyof GeneratorOptions, problem: string): Ge
 /** Fills in defaults and checks every option; throws GeneratorOptionError naming the first bad one. */
 export function resolveGeneratorOptions(options: GeneratorOptions): ResolvedGeneratorOptions {
   const rate = options.rate ?? GENERATOR_DEFAULTS.rate;
-  check('rate', Number.isFinite(rate) && rate >= 0, `must be a number >= 0 (0 = as fast as possible), got ${rate}`);
+  check(
+    'rate',
+    Number.isFinite(rate) && rate >= 0,
+    `must be a number >= 0 (0 = as fast as possible), got ${rate}`,
+  );
 
   if (options.count !== undefined && options.durationMs !== undefined)
     throw optionError('durationMs', 'give either a count or a duration, not both');
   let count: number;
   if (options.count !== undefined) {
     count = options.count;
-    check('count', Number.isInteger(count) && count >= 0 && count <= MAX_COUNT, `must be an integer >= 0, got ${count}`);
+    check(
+      'count',
+      Number.isInteger(count) && count >= 0 && count <= MAX_COUNT,
+      `must be an integer >= 0, got ${count}`,
+    );
   } else if (options.durationMs !== undefined) {
     const durationMs = options.durationMs;
     check('durationMs', Number.isFinite(durationMs) && durationMs > 0, `must be > 0, got ${durationMs}`);
@@ -126,13 +134,29 @@ export function resolveGeneratorOptions(options: GeneratorOptions): ResolvedGene
     Number.isFinite(eventTimePerSecondMs) && eventTimePerSecondMs > 0,
     `must be a duration > 0, got ${eventTimePerSecondMs} ms`,
   );
-  check('startMs', Number.isSafeInteger(options.startMs), `must be an epoch time in ms, got ${options.startMs}`);
-  check('seed', Number.isSafeInteger(options.seed) && options.seed >= 0, `must be an integer >= 0, got ${options.seed}`);
+  check(
+    'startMs',
+    Number.isSafeInteger(options.startMs),
+    `must be an epoch time in ms, got ${options.startMs}`,
+  );
+  check(
+    'seed',
+    Number.isSafeInteger(options.seed) && options.seed >= 0,
+    `must be an integer >= 0, got ${options.seed}`,
+  );
 
   const keys = options.keys ?? GENERATOR_DEFAULTS.keys;
-  check('keys', Number.isInteger(keys) && keys >= 1 && keys <= MAX_KEYS, `must be an integer in 1..${MAX_KEYS}, got ${keys}`);
+  check(
+    'keys',
+    Number.isInteger(keys) && keys >= 1 && keys <= MAX_KEYS,
+    `must be an integer in 1..${MAX_KEYS}, got ${keys}`,
+  );
   const zipf = options.zipf ?? GENERATOR_DEFAULTS.zipf;
-  check('zipf', Number.isFinite(zipf) && zipf >= 0 && zipf <= 10, `must be an exponent in 0..10, got ${zipf}`);
+  check(
+    'zipf',
+    Number.isFinite(zipf) && zipf >= 0 && zipf <= 10,
+    `must be an exponent in 0..10, got ${zipf}`,
+  );
 
   const eventTypes = options.eventTypes ?? DEFAULT_EVENT_TYPES;
   check('eventTypes', eventTypes.length > 0, 'needs at least one event type');
@@ -140,7 +164,11 @@ export function resolveGeneratorOptions(options: GeneratorOptions): ResolvedGene
   for (const { name, weight } of eventTypes) {
     check('eventTypes', name.length > 0, 'an event type name is empty');
     check('eventTypes', !seen.has(name), `"${name}" is listed twice`);
-    check('eventTypes', Number.isFinite(weight) && weight > 0, `weight of "${name}" must be > 0, got ${weight}`);
+    check(
+      'eventTypes',
+      Number.isFinite(weight) && weight > 0,
+      `weight of "${name}" must be > 0, got ${weight}`,
+    );
     seen.add(name);
   }
 
@@ -149,13 +177,20 @@ export function resolveGeneratorOptions(options: GeneratorOptions): ResolvedGene
   if (amountProblem) throw optionError('amount', amountProblem);
 
   const disorderMs = options.disorderMs ?? GENERATOR_DEFAULTS.disorderMs;
-  check('disorderMs', Number.isInteger(disorderMs) && disorderMs >= 0, `must be a duration >= 0, got ${disorderMs} ms`);
+  check(
+    'disorderMs',
+    Number.isInteger(disorderMs) && disorderMs >= 0,
+    `must be a duration >= 0, got ${disorderMs} ms`,
+  );
   const lateFraction = options.lateFraction ?? GENERATOR_DEFAULTS.lateFraction;
   checkFraction('lateFraction', lateFraction, 1);
   const latenessMs = options.latenessMs ?? GENERATOR_DEFAULTS.latenessMs;
   check(
     'latenessMs',
-    Number.isInteger(latenessMs.min) && Number.isInteger(latenessMs.max) && latenessMs.min >= 1 && latenessMs.max >= latenessMs.min,
+    Number.isInteger(latenessMs.min) &&
+      Number.isInteger(latenessMs.max) &&
+      latenessMs.min >= 1 &&
+      latenessMs.max >= latenessMs.min,
     // a lateness of 0 would make a "late" event indistinguishable from one at the disorder bound
     `must be a range MIN..MAX with 1ms <= MIN <= MAX, got ${latenessMs.min}..${latenessMs.max} ms`,
   );
@@ -196,5 +231,9 @@ function check(option: keyof GeneratorOptions, ok: boolean, problem: string): vo
 }
 
 function checkFraction(option: keyof GeneratorOptions, value: number, max: number): void {
-  check(option, Number.isFinite(value) && value >= 0 && value <= max, `must be a fraction in 0..${max}, got ${value}`);
+  check(
+    option,
+    Number.isFinite(value) && value >= 0 && value <= max,
+    `must be a fraction in 0..${max}, got ${value}`,
+  );
 }

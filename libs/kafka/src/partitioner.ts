@@ -1,8 +1,8 @@
 /**
  * Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), as the Java client's and kafkajs's
- * DefaultPartitioner use it. @lk/kafka does not export its partitioner, and the producer needs to know
- * which partition each record of a send goes to, to give every record its offset from the per-partition
- * base offsets that a send returns.
+ * DefaultPartitioner use it. Exported so callers can know a key's partition without the client: the
+ * generator gives every record of a send its offset from the per-partition base offsets, and tests check
+ * placement independently of kafkajs.
  */
 export function murmur2(data: Uint8Array): number {
   const length = data.length;

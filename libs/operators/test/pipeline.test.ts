@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import {
+  defineAggregator,
+  findPipeline,
+  parseDuration,
+  parsePipelines,
+  PipelineConfigError,
+  validatePipelines,
+} from '../src';
+
+const DESIGN_EXAMPLE = `
+- name: user_activity_1m
+  source: user-events
+  key: user_id
+  time: ts
+  window: { type: tumbling, size: 1m }
+  watermark: { maxOutOfOrderness: 10s }
+  allowedLateness: 1m
+  aggregations: [ {name: events, fn: count}, {name: amount_sum, fn: sum, field: amount},
+                  {name: amount_max, fn: max, field: amount}, {name: types, fn: count_distinct, field: event_type} ]
+- name: user_activity_5m_sliding
+  source: user-events
+  key: user_id
+  time: ts
+  window: { type: sliding, size: 5m, slide: 1m }
+  aggregations: [ {name: events, fn: count} ]
+- name: user_sessions
+  source: user-events
+  key: user_id
+  time: ts
+  window: { type: session, gap: 30m }
+  watermark: { maxOutOfOrderness: 500ms }
+  allowedLateness: 0
+  aggregations: [ {name: avg_amount, fn: avg, field: amount} ]
+`;
+
+/** A one-pipeline document with `patch` applied to the design's example. */
+function withPipeline(patch: Record<string, unknown>): unknown[] {
+  const base = (parsePipelines(DESIGN_EXAMPLE) as unknown as Record<string, unknown>[])[0]!;
+  const raw = {
+    name: base['name'],
+    source: 'user-events',
+    key: 'user_id',
+    time: 'ts',
+    window: { type: 'tumbling', size: '1m' },
+    aggregations: [{ name: 'events', fn: 'count' }],
+    ...patch,
+  };
+  return [Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined))];
+}
+
+function errorOf(document: unknown): PipelineConfigError {
+  try {
+    validatePipelines(document);
+  } catch (error) {
+    if (error instanceof PipelineConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a PipelineConfigError');
+}
+
+describe('parseDuration', () => {
+  it('reads ms, s, m, h, d and combinations into milliseconds', () => {
+    expect(['500ms', '10s', '1m', '1h', '1d', '1h30m', '0s'].map(parseDuration)).toEqual([
+      500, 10_000, 60_000, 3_600_000, 86_400_000, 5_400_000, 0,
+    ]);
+  });
+
+  it('refuses anything else, bare numbers included', () => {
+    expect(['5x', '', '10', '1.5m', 'm', '-1s', '1 m'].map(parseDuration)).toEqual(
+      new Array(7).fill(undefined),
+    );
+  });
+});
+
+describe('parsePipelines', () => {
+  it('parses the design example into typed pipelines with milliseconds and defaults', () => {
+    const [activity, slidingOne, sessions] = parsePipelines(DESIGN_EXAMPLE);
+    expect(activity).toEqual({
+      name: 'user_activity_1m',
+      source: 'user-events',
+      key: 'user_id',
+      time: 'ts',
+      window: { type: 'tumbling', size: 60_000, offset: 0 },
+      watermark: { maxOutOfOrderness: 10_000 },
+      allowedLateness: 60_000,
+      aggregations: [
+        { name: 'events', fn: 'count' },
+        { name: 'amount_sum', fn: 'sum', field: 'amount' },
+        { name: 'amount_max', fn: 'max', field: 'amount' },
+        { name: 'types', fn: 'count_distinct', field: 'event_type' },
+      ],
+    });
+    expect(slidingOne).toMatchObject({
+      window: { type: 'sliding', size: 300_000, slide: 60_000, offset: 0 },
+      watermark: { maxOutOfOrderness: 0 },
+      allowedLateness: 0,
+    });
+    expect(sessions).toMatchObject({ window: { type: 'session', gap: 1_800_000 }, allowedLateness: 0 });
+  });
+
+  it('names the pipeline, the field and what was expected', () => {
+    expect(errorOf(withPipeline({ window: { type: 'tumbling', size: '5x' } })).message).toBe(
+      'pipeline "user_activity_1m": window.size: expected a duration like 500ms, 10s, 1m, 1h, 1d, got "5x"',
+    );
+    expect(errorOf(withPipeline({ window: { type: 'tumbling', size: '5x' } }))).toMatchObject({
+      pipeline: 'user_activity_1m',
+      field: 'window.size',
+      got: '5x',
+    });
+  });
+
+  it.each([
+    [
+      { window: { type: 'hopping', size: '1m' } },
+      'window.type: expected one of tumbling, sliding, session, got "hopping"',
+    ],
+    [
+      { window: { type: 'sliding', size: '1m', slide: '2m' } },
+      'window.slide: expected a duration no longer than window.size (60000ms), got "2m"',
+    ],
+    [{ window: { type: 'sliding', size: '1m', slide: '0s' } }, 'window.slide: expected a positive duration'],
+    [
+      { window: { type: 'sliding', size: '1m' } },
+      'window.slide: expected a duration like 500ms, 10s, 1m, 1h, 1d, got nothing',
+    ],
+    [{ window: { type: 'session', gap: 0 } }, 'window.gap: expected a positive duration'],
+    [
+      { window: { type: 'tumbling', size: '1m', slide: '1m' } },
+      'window.slide: expected one of the keys type, size, offset, got unknown key "slide"',
+    ],
+    [
+      { window: { type: 'tumbling', size: '1m', offset: '1m' } },
+      "window.offset: expected a duration shorter than the window's size",
+    ],
+    [{ watermark: { maxOutOfOrderness: 10 } }, 'watermark.maxOutOfOrderness: expected a duration like'],
+    [{ watermark: { delay: '1s' } }, 'watermark.delay: expected one of the keys maxOutOfOrderness'],
+    [{ allowedLateness: '-1m' }, 'allowedLateness: expected a duration like'],
+    [{ colour: 'blue' }, 'colour: expected one of the keys name, source, key, time'],
+    [{ key: '' }, 'key: expected the name of the event field holding the key, got ""'],
+    [{ time: undefined }, 'time: expected the name of the event field holding the event time, got nothing'],
+    [{ aggregations: [] }, 'aggregations: expected a non-empty list of {name, fn, field}, got []'],
+    [
+      { aggregations: [{ name: 'x', fn: 'median', field: 'a' }] },
+      'aggregations[0].fn: expected one of count, sum, min, max, avg, count_distinct, got "median"',
+    ],
+    [
+      { aggregations: [{ name: 'x', fn: 'sum' }] },
+      'aggregations[0].field: expected the event field that sum aggregates, got nothing',
+    ],
+    [
+      {
+        aggregations: [
+          { name: 'x', fn: 'count' },
+          { name: 'x', fn: 'max', field: 'a' },
+        ],
+      },
+      'aggregations[1].name: expected a name no other aggregation of this pipeline uses, got "x"',
+    ],
+    [{ aggregations: [{ name: 'x-y', fn: 'count' }] }, 'aggregations[0].name: expected an identifier'],
+    [
+      { aggregations: [{ name: 'x', fn: 'count', filter: 'a' }] },
+      'aggregations[0].filter: expected one of the keys name, fn, field, got unknown key "filter"',
+    ],
+  ])('rejects %j', (patch, message) => {
+    const error = errorOf(withPipeline(patch));
+    expect(error.message).toContain(`pipeline "user_activity_1m": ${message}`);
+  });
+
+  it('identifies a pipeline without a usable name by its position', () => {
+    expect(errorOf(withPipeline({ name: 'has space' })).message).toMatch(
+      /^pipeline #1: name: expected a name of letters/,
+    );
+    expect(errorOf([...withPipeline({}), { source: 'x' }]).message).toMatch(/^pipeline #2: name: /);
+  });
+
+  it('rejects duplicate pipeline names, non-lists and broken YAML', () => {
+    expect(errorOf([...withPipeline({}), ...withPipeline({})]).message).toBe(
+      'pipeline #2: name: expected a name no other pipeline uses, got "user_activity_1m"',
+    );
+    expect(errorOf({ name: 'x' }).message).toMatch(/^pipelines: \(document\): expected a list of pipelines/);
+    expect(() => parsePipelines('- name: [unclosed')).toThrow(/^pipelines: yaml: expected valid YAML, got /);
+  });
+
+  it('accepts user-defined aggregation functions that are registered', () => {
+    const median = defineAggregator<number[], number>({
+      create: () => [],
+      add: (acc, v) => [...acc, v],
+      merge: (a, b) => [...a, ...b],
+      result: (acc) => acc.sort((x, y) => x - y)[Math.floor(acc.length / 2)] ?? null,
+    });
+    const document = withPipeline({ aggregations: [{ name: 'mid', fn: 'median', field: 'amount' }] });
+    expect(validatePipelines(document, { aggregators: { median } })[0]!.aggregations).toEqual([
+      { name: 'mid', fn: 'median', field: 'amount' },
+    ]);
+  });
+
+  it('finds a pipeline by name or says which exist', () => {
+    const pipelines = parsePipelines(DESIGN_EXAMPLE);
+    expect(findPipeline(pipelines, 'user_sessions').window.type).toBe('session');
+    expect(() => findPipeline(pipelines, 'nope')).toThrow(
+      'pipeline "nope": name: expected one of the defined pipelines (user_activity_1m, user_activity_5m_sliding, user_sessions), got no such pipeline',
+    );
+  });
+});

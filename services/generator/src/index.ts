@@ -1,0 +1,3 @@
+export * from './generator';
+export * from './producer';
+export { parseGenerateArgs, type GenerateCommand } from './cli/generate-args';
