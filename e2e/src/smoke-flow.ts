@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { Logger, type StackConfig } from '@lk/common';
-import { KafkaClient, type ConsumedRecord } from '@lk/kafka';
+import { KafkaClient, consumeUntil, type ConsumedRecord } from '@lk/kafka';
 import {
   SchemaIncompatibleError,
   SchemaRegistryClient,
@@ -102,11 +102,15 @@ export async function runSmokeFlow(config: StackConfig, logger = new Logger('smo
       } finally {
         await admin.disconnect();
       }
-      return consumeOne(
-        kafka,
+      const isOurs = (r: ConsumedRecord) =>
+        r.partition === produced.partition && r.offset === produced.baseOffset;
+      const records = await consumeUntil(kafka, {
+        topics: [USER_EVENTS_TOPIC],
         groupId,
-        (r) => r.partition === produced.partition && r.offset === produced.baseOffset,
-      );
+        fromBeginning: false,
+        done: (read) => read.some(isOurs),
+      });
+      return records.find(isOurs)!;
     });
 
     const decoded = await timed('decode', () => registry.decode<UserEvent>(record.value!, v2));
@@ -181,39 +185,6 @@ export async function runSmokeFlow(config: StackConfig, logger = new Logger('smo
     await admin.connect();
     await admin.deleteGroups([groupId]);
     await admin.disconnect();
-  }
-}
-
-async function consumeOne(
-  kafka: KafkaClient,
-  groupId: string,
-  wanted: (record: ConsumedRecord) => boolean,
-  timeoutMs = 30_000,
-): Promise<ConsumedRecord> {
-  const consumer = kafka.consumer(groupId);
-  await consumer.connect();
-  try {
-    return await new Promise<ConsumedRecord>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no matching record within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      consumer
-        .run({
-          topics: [USER_EVENTS_TOPIC],
-          fromBeginning: false,
-          eachBatch: async (batch) => {
-            const match = batch.records.find(wanted);
-            if (match) {
-              clearTimeout(timer);
-              resolve(match);
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
   }
 }
 

@@ -5,6 +5,7 @@ import {
   DeadLetterHeaders,
   DeadLetterQueue,
   KafkaClient,
+  consumeUntil,
   decodingBatchHandler,
   type ConsumedRecord,
 } from '@lk/kafka';
@@ -261,32 +262,9 @@ describe('poison messages', () => {
 
 async function readTopic(name: string, count: number): Promise<ConsumedRecord[]> {
   const groupId = `lk-poison-reader-${runId}`;
-  const consumer = kafka.consumer(groupId);
-  await consumer.connect();
-  const records: ConsumedRecord[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`read ${records.length} of ${count} from ${name}`)),
-        30_000,
-      );
-      consumer
-        .run({
-          topics: [name],
-          fromBeginning: true,
-          eachBatch: async (batch) => {
-            records.push(...batch.records);
-            if (records.length >= count) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
+    return await consumeUntil(kafka, { topics: [name], groupId, done: (records) => records.length >= count });
   } finally {
-    await consumer.disconnect();
     await admin.deleteGroups([groupId]);
   }
-  return records;
 }

@@ -12,3 +12,4 @@ export {
   type DecodingBatchHandlerOptions,
 } from './dead-letter/decoding-batch-handler';
 export { murmur2, partitionForKey } from './partitioner';
+export { consumeUntil, type ConsumeUntilOptions } from './consume-until';

@@ -10,6 +10,8 @@ export interface ConsumeOptions {
    * so a crash re-delivers the batch rather than skipping it.
    */
   eachBatch: (batch: ConsumedBatch) => Promise<void>;
+  /** called after a batch's offsets were committed */
+  onCommitted?: (batch: ConsumedBatch) => void;
 }
 
 export class KafkaConsumer {
@@ -39,17 +41,19 @@ export class KafkaConsumer {
           headers: toHeaders(message.headers),
           timestamp: Number(message.timestamp),
         }));
-        await options.eachBatch({
+        const consumed: ConsumedBatch = {
           topic: batch.topic,
           partition: batch.partition,
           records,
           highWatermark: BigInt(batch.highWatermark),
-        });
+        };
+        await options.eachBatch(consumed);
         const last = batch.messages[batch.messages.length - 1]!;
         payload.resolveOffset(last.offset);
         await this.consumer.commitOffsets([
           { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
         ]);
+        options.onCommitted?.(consumed);
         await payload.heartbeat();
       },
     });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '@lk/common';
-import { KafkaClient, type ConsumedRecord } from '@lk/kafka';
+import { KafkaClient, consumeUntil, type ConsumedRecord } from '@lk/kafka';
 
 /**
  * What we need of kafkajs 2.2.4 against the Kafka 4.x broker of the stack (Kafka 4 removed old protocol
@@ -80,30 +80,6 @@ async function readAll(
   groupId: string,
   done: (records: ConsumedRecord[]) => boolean,
 ): Promise<ConsumedRecord[]> {
-  const consumer = client.consumer(groupId);
-  await consumer.connect();
-  const records: ConsumedRecord[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out reading')), 30_000);
-      consumer
-        .run({
-          topics: [topic],
-          fromBeginning: true,
-          eachBatch: async (batch) => {
-            records.push(...batch.records);
-            if (done(records)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-    // let the last commit land before disconnecting
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  } finally {
-    await consumer.disconnect();
-  }
+  const records = await consumeUntil(client, { topics: [topic], groupId, done });
   return records;
 }

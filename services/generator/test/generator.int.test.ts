@@ -9,7 +9,7 @@ import { loadStackConfig, Logger } from '@lk/common';
 import { KafkaClient, type ConsumedRecord } from '@lk/kafka';
 import { SchemaRegistryClient } from '@lk/schemas';
 import type { GeneratorOptions } from '../src/generator';
-import { partitionForKey } from '@lk/kafka';
+import { consumeUntil, partitionForKey } from '@lk/kafka';
 import { runGeneration, type GenerationResult, type JsonlRecord } from '../src/producer';
 
 /**
@@ -186,28 +186,10 @@ async function sequencesByKey(records: ConsumedRecord[]): Promise<Map<string, ob
 async function consumeAll(topic: string, count: number): Promise<ConsumedRecord[]> {
   const groupId = `lk-gen-it-${run}-${topic}`;
   groups.push(groupId);
-  const consumer = kafka.consumer(groupId);
-  await consumer.connect();
-  const records: ConsumedRecord[] = [];
-  try {
-    await new Promise<void>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`read ${records.length} of ${count} records`)), 45_000);
-      consumer
-        .run({
-          topics: [topic],
-          fromBeginning: true,
-          eachBatch: async (batch) => {
-            records.push(...batch.records);
-            if (records.length >= count) {
-              clearTimeout(timer);
-              done();
-            }
-          },
-        })
-        .catch(fail);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
+  return consumeUntil(kafka, {
+    topics: [topic],
+    groupId,
+    done: (records) => records.length >= count,
+    timeoutMs: 45_000,
+  });
 }
