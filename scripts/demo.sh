@@ -13,4 +13,11 @@ echo
 echo "== smoke flow: one event through registry, Kafka, Avro, PostgreSQL and BullMQ =="
 node e2e/dist/cli/smoke.js
 echo
+echo "== events in: 20 000 keyed Avro UserEvents with disorder, 1 % late, 0.5 % duplicates, v1/v2 mix =="
+mkdir -p .stack/demo
+node services/generator/dist/cli/generate.js --count 20000 --rate 10000 --keys 2000 --zipf 1.1 --disorder 5s \
+  --late-fraction 0.01 --lateness 1m..10m --duplicates 0.005 --v1-fraction 0.2 --event-time-per-second 1h \
+  --jsonl .stack/demo/events.jsonl >/dev/null
+echo "(every produced record, with its partition and offset: .stack/demo/events.jsonl)"
+echo
 bash infra/local/stack.sh status
