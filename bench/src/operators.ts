@@ -164,7 +164,7 @@ function runThroughput(scenario: ThroughputScenario): ThroughputResult {
     };
   };
 
-  once(Math.min(scenario.events, 500_000)); // warm-up: let the JIT settle before measuring
+  once(Math.min(scenario.events, 1_000_000)); // warm-up: let the JIT settle before measuring
   const runs = Array.from({ length: scenario.repetitions }, () => {
     global.gc?.();
     return once(scenario.events);
