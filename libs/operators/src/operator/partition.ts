@@ -141,8 +141,11 @@ export abstract class Partition<E> {
     this.maxEventTime = snapshot.maxEventTime ?? -Infinity;
     this.endOfInput = snapshot.endOfInput;
     this.nextOffset = snapshot.nextOffset ?? undefined;
-    for (const [key, frontier] of snapshot.finalFrontiers)
-      this.keys.frontier[this.keys.intern(key)] = frontier;
+    for (const [key, frontier] of snapshot.finalFrontiers) {
+      // intern first: it may grow (replace) the frontier column, which the assignment must then see
+      const keyId = this.keys.intern(key);
+      this.keys.frontier[keyId] = frontier;
+    }
     // Chains are rebuilt by prepending, so restore in reverse to keep each key's window order.
     for (let i = snapshot.windows.length - 1; i >= 0; i--) {
       const window = snapshot.windows[i]!;
