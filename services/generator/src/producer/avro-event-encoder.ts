@@ -1,4 +1,9 @@
-import { userEventSchemas, type SchemaRegistryClient, type UserEventV1, type UserEventV2 } from '@lk/schemas';
+import {
+  registerUserEventSchemas,
+  type SchemaRegistryClient,
+  type UserEventV1,
+  type UserEventV2,
+} from '@lk/schemas';
 import type { SchemaVersion } from '../generator/generated-event';
 
 /**
@@ -17,12 +22,8 @@ export class AvroEventEncoder {
    * schema the subject already has returns its existing id, so this is safe on every run.
    */
   static async register(registry: SchemaRegistryClient, subject: string): Promise<AvroEventEncoder> {
-    const [v1, v2] = userEventSchemas();
-    if (!v1 || !v2) throw new Error('@lk/schemas has no UserEvent v1 and v2 schemas');
-    await registry.setCompatibility(subject, 'BACKWARD');
-    const v1Id = await registry.register(subject, v1);
-    const v2Id = await registry.register(subject, v2);
-    return new AvroEventEncoder(registry, subject, { 1: v1Id, 2: v2Id });
+    const { byVersion } = await registerUserEventSchemas(registry, subject);
+    return new AvroEventEncoder(registry, subject, { 1: byVersion.get(1)!, 2: byVersion.get(2)! });
   }
 
   /** No registry round trip: the registry client caches schemas by id after the first use. */
