@@ -114,7 +114,10 @@ registry_up() {
   # Apicurio 3.x needs Java 21+; 2.6.x (same Confluent-compatible API) still runs on Java 17.
   if [ -n "$java_bin" ]; then version="${APICURIO_VERSION:-3.3.3}"; else java_bin="$(command -v java)"; version="${APICURIO_VERSION:-2.6.13.Final}"; fi
   local home="$CACHE_DIR/apicurio-$version"
-  if [ ! -f "$home/quarkus-run.jar" ]; then
+  # 3.x unpacks to a Quarkus fast-jar (quarkus-run.jar), 2.6.x to a legacy runner jar beside lib/
+  local launcher="$home/quarkus-run.jar"
+  [ "${version%%.*}" = 2 ] && launcher="$home/apicurio-registry-app-$version-runner.jar"
+  if [ ! -f "$launcher" ]; then
     log "registry: resolving io.apicurio:apicurio-registry-app:$version (classifier all) from Maven Central (once)"
     mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
       -Dartifact="io.apicurio:apicurio-registry-app:$version:tar.gz:all" -DoutputDirectory="$home" \
@@ -123,7 +126,7 @@ registry_up() {
   fi
   log "registry: starting Apicurio $version on $SCHEMA_REGISTRY_URL (Confluent API at /apis/ccompat/v7, in-memory storage)"
   nohup "$java_bin" -Xmx512m -Dquarkus.http.host="$REGISTRY_HOST" -Dquarkus.http.port="$REGISTRY_PORT" \
-    -jar "$home/quarkus-run.jar" >"$STACK_DIR/registry.log" 2>&1 &
+    -jar "$launcher" >"$STACK_DIR/registry.log" 2>&1 &
   echo $! >"$STACK_DIR/registry.pid"
   wait_for registry registry_healthy "$STACK_DIR/registry.log" "$STACK_DIR/registry.pid"
 }
