@@ -58,6 +58,8 @@ export class KafkaClient {
   }
 
   admin(): KafkaAdmin {
-    return new KafkaAdmin(this.kafka.admin());
+    return new KafkaAdmin(this.kafka.admin(), (groupId) =>
+      this.kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false }),
+    );
   }
 }

@@ -66,6 +66,15 @@ describe('kafkajs against the stack broker', () => {
     expect(values.filter((r) => r.partition === 1).map((r) => r.value?.toString())).toEqual(['committed']);
   });
 
+  it('setGroupOffsets positions a new group, which then starts exactly there', async () => {
+    const groupId = `lk-compat-seek-${randomUUID()}`;
+    await admin.setGroupOffsets(groupId, topic, new Map([[0, 1n]]));
+    expect((await admin.committedOffsets(groupId, topic)).get(0)).toBe(1n);
+    const records = await readAll(groupId, (got) => got.some((r) => r.partition === 0));
+    expect(records.filter((r) => r.partition === 0).map((r) => r.value?.toString())).toEqual(['2']);
+    await admin.deleteGroups([groupId]);
+  });
+
   it('consumes in a group from the beginning and commits offsets the admin can read', async () => {
     const groupId = `lk-compat-g-${randomUUID()}`;
     const records = await readAll(groupId, (got) => got.filter((r) => r.partition === 0).length >= 2);
