@@ -49,8 +49,21 @@ describe('keyed window operator: tumbling and sliding', () => {
       { key: 'b', window: [10_000, 20_000], n: 2, revision: 2, final: false },
       { key: 'a', window: [0, 10_000], n: 2, revision: 3, final: true },
     ]);
-    // The final window and its key are gone from memory.
+    // The final window is gone from memory; its key stays until the next window start is final ...
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 2, openWindows: 1 });
+    feed(0, ['c', 15_000], ['b', 22_000]);
+    take();
+    // ... [10s, 20s) is final now: a (empty since [0s, 10s)) goes, c (emptied now) waits.
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 2, openWindows: 1 });
+    feed(0, ['b', 32_000]);
     expect(operator.stats()).toEqual({ partitions: 1, keys: 1, openWindows: 1 });
+    // b is emptied when [30s, 40s) is final, comes back before [40s, 50s) is, and so is not released.
+    feed(0, ['e', 42_000], ['b', 45_000]);
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 2, openWindows: 2 });
+    feed(0, ['e', 52_000]);
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 2, openWindows: 1 });
+    operator.advanceToEndOfInput();
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 0, openWindows: 0 });
   });
 
   it('drops a sliding event from the windows that are final and keeps it in the others', () => {

@@ -122,6 +122,55 @@ describe('keyed window operator: sessions', () => {
     expect(take().late).toEqual([{ t: 95_000, window: [95_000, 105_000], watermark: 200_000 }]);
   });
 
+  it('drops an event bridging a final session and a later open one, however far the watermark has moved', () => {
+    // Why F(k) cannot be released while the input goes on: a session opened long after a's last final
+    // session [0, 10s) can be extended backwards, event by event, all the way down to it.
+    const { operator, feed, take } = operatorFor(pipeline(gap10s));
+    feed(0, ['a', 0], ['b', 1_000_000]);
+    take();
+    // wm = 1000s, far beyond F(a) + 2 gap + allowedLateness = 30s; a has no open session.
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 2, openWindows: 1 });
+    feed(0, ['a', 1_000_000]);
+    for (let t = 990_000; t >= 20_000; t -= 10_000) feed(0, ['a', t]);
+    expect(take()).toMatchObject({ changes: [{ key: 'a', window: [20_000, 1_010_000], n: 99 }], late: [] });
+    // 15s only extends the open session backwards (15s > F(a)); 10s and 5s would then bridge it with the
+    // final [0, 10s): late, as a naive release of F(a) once wm >= F(a) + gap + allowedLateness would miss.
+    feed(0, ['a', 15_000], ['a', 10_000], ['a', 5_000]);
+    expect(take()).toMatchObject({
+      changes: [{ key: 'a', window: [15_000, 1_010_000], n: 100, final: false }],
+      late: [
+        { t: 10_000, window: [10_000, 20_000], watermark: 1_000_000 },
+        { t: 5_000, window: [5_000, 15_000], watermark: 1_000_000 },
+      ],
+    });
+  });
+
+  it('drops an event of a key without open sessions by rule (b), and releases every key at the end of input', () => {
+    const { operator, feed, take } = operatorFor(pipeline(gap10s));
+    for (let i = 0; i < 1_000; i++) feed(0, [`k${i}`, i * 20_000]);
+    take();
+    // Every key had a final session: each keeps F(k) while the input goes on.
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 1_000, openWindows: 1 });
+    // k5's session [100s, 110s) is final; an event after it, alone, would be final too.
+    feed(0, ['k5', 200_000]);
+    expect(take().late).toEqual([{ t: 200_000, window: [200_000, 210_000], watermark: 19_980_000 }]);
+    operator.advanceToEndOfInput();
+    expect(take().changes).toHaveLength(1);
+    // With the watermark at +∞ nothing can join a session any more: all keys and frontiers go.
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 0, openWindows: 0 });
+    feed(0, ['k5', 100_000], ['new', 0]);
+    expect(take().late.map((r) => r.t)).toEqual([100_000, 0]);
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 0, openWindows: 0 });
+    // Snapshots agree, and a restored operator stays that way.
+    const snapshot = operator.snapshotPartition(0);
+    expect(snapshot).toMatchObject({ endOfInput: true, windows: [], finalFrontiers: [] });
+    const restored = new KeyedWindowOperator<TestEvent>(pipeline(gap10s));
+    restored.restorePartition({ ...snapshot, finalFrontiers: [['k5', 110_000]] }); // as older versions wrote
+    restored.process({ k: 'k5', t: 105_000, v: 1, c: 'x' }, 0);
+    expect(restored.flush().late).toHaveLength(1);
+    expect(restored.stats()).toEqual({ partitions: 1, keys: 0, openWindows: 0 });
+  });
+
   it('adds up revisions when sessions merge', () => {
     const { feed, take } = operatorFor(pipeline(gap10s, 60_000));
     feed(0, ['a', 0], ['a', 1_000], ['a', 18_000], ['a', 9_000]);

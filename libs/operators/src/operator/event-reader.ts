@@ -29,28 +29,39 @@ function accepts(kind: Aggregator['input'], value: unknown): boolean {
  */
 export class EventReader {
   private readonly inputs: unknown[];
-  private readonly fields: (string | undefined)[];
   private readonly kinds: Aggregator['input'][];
+  private readonly keyField: string;
+  private readonly timeField: string;
+  /** The distinct fields the aggregations read, each read once per event into `values`. */
+  private readonly distinctFields: string[];
+  private readonly values: unknown[];
+  /** Per aggregation: index into `distinctFields`, or -1 for the whole event (no field). */
+  private readonly sources: Int32Array;
 
   constructor(
     private readonly pipeline: Pipeline,
     aggregators: readonly Aggregator[],
   ) {
-    this.fields = pipeline.aggregations.map((a) => a.field);
+    this.keyField = pipeline.key;
+    this.timeField = pipeline.time;
+    const fields = pipeline.aggregations.map((a) => a.field);
     this.kinds = aggregators.map((a) => a.input);
     this.inputs = new Array<unknown>(aggregators.length).fill(undefined);
+    this.distinctFields = [...new Set(fields.filter((f) => f !== undefined))];
+    this.values = new Array<unknown>(this.distinctFields.length).fill(undefined);
+    this.sources = Int32Array.from(fields, (f) => (f === undefined ? -1 : this.distinctFields.indexOf(f)));
   }
 
   /** Numeric keys are stringified so that `7` and `"7"` are one key, as they are in the result rows. */
   key(event: object): string {
-    const key = (event as Record<string, unknown>)[this.pipeline.key];
+    const key = (event as Record<string, unknown>)[this.keyField];
     if (typeof key === 'string') return key;
     if (typeof key === 'number' && Number.isFinite(key)) return String(key);
     throw new InvalidEventError(this.pipeline.name, this.pipeline.key, 'a string or a finite number', key);
   }
 
   time(event: object): number {
-    const time = (event as Record<string, unknown>)[this.pipeline.time];
+    const time = (event as Record<string, unknown>)[this.timeField];
     if (typeof time === 'number' && Number.isFinite(time)) return time;
     throw new InvalidEventError(
       this.pipeline.name,
@@ -65,17 +76,24 @@ export class EventReader {
    * undefined when the field is null or missing, which aggregations skip as SQL skips NULL.
    */
   readInputs(event: object): readonly unknown[] {
-    for (let i = 0; i < this.fields.length; i++) {
-      const field = this.fields[i];
-      if (field === undefined) {
-        this.inputs[i] = event;
+    const { distinctFields, values, sources, inputs } = this;
+    for (let j = 0; j < distinctFields.length; j++) {
+      values[j] = (event as Record<string, unknown>)[distinctFields[j]!];
+    }
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i]!;
+      if (source < 0) {
+        inputs[i] = event;
         continue;
       }
-      const value = (event as Record<string, unknown>)[field];
-      if (value === undefined || value === null) this.inputs[i] = undefined;
-      else if (accepts(this.kinds[i]!, value)) this.inputs[i] = value;
-      else throw new InvalidEventError(this.pipeline.name, field, EXPECTED_INPUT[this.kinds[i]!], value);
+      const value = values[source];
+      if (value === undefined || value === null) inputs[i] = undefined;
+      else if (accepts(this.kinds[i]!, value)) inputs[i] = value;
+      else {
+        const field = distinctFields[source]!;
+        throw new InvalidEventError(this.pipeline.name, field, EXPECTED_INPUT[this.kinds[i]!], value);
+      }
     }
-    return this.inputs;
+    return inputs;
   }
 }

@@ -11,6 +11,13 @@ export class FixedWindowPartition<E> extends Partition<E> {
   private readonly starts: Float64Array;
   private readonly timerHeads = new Map<number, number>();
   private readonly timerStarts = new MinHeap();
+  /**
+   * Keys left without windows when the windows of the last start were finalized. They are released when the
+   * next start is, unless they have a window again by then: most keys come back in the next window, and
+   * releasing and re-interning them would cost two more lookups in the key `Map` each (cache misses at
+   * 1 M keys). So an empty key lives at most until the next window start is final.
+   */
+  private emptied: number[] = [];
 
   constructor(
     partition: number,
@@ -53,6 +60,7 @@ export class FixedWindowPartition<E> extends Partition<E> {
     // Same expression as in ingest, so a window is final exactly when events for it count as late.
     while (this.timerStarts.size > 0 && this.timerStarts.peek() + size + lateness <= watermark) {
       const start = this.timerStarts.pop();
+      this.releaseRetiredKeys();
       let slot = this.timerHeads.get(start)!;
       this.timerHeads.delete(start);
       while (slot !== NONE) {
@@ -61,6 +69,21 @@ export class FixedWindowPartition<E> extends Partition<E> {
         slot = next;
       }
     }
+  }
+
+  override endInput(): void {
+    super.endInput();
+    this.emptied.length = 0;
+  }
+
+  protected override keyEmptied(keyId: number): void {
+    this.emptied.push(keyId);
+  }
+
+  private releaseRetiredKeys(): void {
+    const { emptied, keys } = this;
+    for (const keyId of emptied) if (keys.head[keyId] === NONE) keys.release(keyId);
+    emptied.length = 0;
   }
 
   protected schedule(slot: number): void {

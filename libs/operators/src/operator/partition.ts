@@ -33,6 +33,8 @@ export abstract class Partition<E> {
   private finals: ResultChange[] = [];
   private retractions: WindowRetraction[] = [];
   private late: LateRecord<E>[] = [];
+  /** The shape of a result's `values`, all null (undefined for names an object literal cannot hold). */
+  private readonly valuesTemplate: Record<string, number | null> | undefined;
 
   constructor(
     readonly partition: number,
@@ -40,6 +42,11 @@ export abstract class Partition<E> {
     layout: SlotLayout,
   ) {
     this.slots = new WindowSlots(config.aggregators, layout);
+    if (!config.aggregationNames.includes('__proto__')) {
+      const template: Record<string, number | null> = {};
+      for (const name of config.aggregationNames) template[name] = null;
+      this.valuesTemplate = template;
+    }
   }
 
   /** Applies one validated event (lateness is judged here, against the watermark before the event). */
@@ -72,9 +79,14 @@ export abstract class Partition<E> {
     }
   }
 
+  /**
+   * The +∞ watermark finalizes every window. After it every event is late (its window or proto-session is
+   * final on its own), so no key state is needed any more: session frontiers F(k) go with the keys.
+   */
   endInput(): void {
     this.endOfInput = true;
     this.fire(Infinity);
+    this.keys.clear();
   }
 
   hasPendingOutput(): boolean {
@@ -141,7 +153,9 @@ export abstract class Partition<E> {
     this.maxEventTime = snapshot.maxEventTime ?? -Infinity;
     this.endOfInput = snapshot.endOfInput;
     this.nextOffset = snapshot.nextOffset ?? undefined;
-    for (const [key, frontier] of snapshot.finalFrontiers) {
+    // After the end of input no frontier matters (snapshots of older versions may still list them).
+    const frontiers = this.endOfInput ? [] : snapshot.finalFrontiers;
+    for (const [key, frontier] of frontiers) {
       // intern first: it may grow (replace) the frontier column, which the assignment must then see
       const keyId = this.keys.intern(key);
       this.keys.frontier[keyId] = frontier;
@@ -195,8 +209,13 @@ export abstract class Partition<E> {
     this.finals.push(this.result(slot, true));
     const keyId = this.slots.key[slot]!;
     this.unlink(keyId, slot);
-    if (this.keys.head[keyId] === NONE && this.keys.frontier[keyId] === -Infinity) this.keys.release(keyId);
+    if (this.keys.head[keyId] === NONE && this.keys.frontier[keyId] === -Infinity) this.keyEmptied(keyId);
     this.slots.release(slot);
+  }
+
+  /** A key was left without windows or other state: release it (subclasses may defer that). */
+  protected keyEmptied(keyId: number): void {
+    this.keys.release(keyId);
   }
 
   protected link(keyId: number, slot: number): void {
@@ -217,7 +236,9 @@ export abstract class Partition<E> {
 
   private result(slot: number, final: boolean): ResultChange {
     const { slots, config } = this;
-    const values: Record<string, number | null> = {};
+    // A copy of the template has every property already, so filling it in changes no object shape.
+    const values: Record<string, number | null> =
+      this.valuesTemplate === undefined ? {} : { ...this.valuesTemplate };
     for (let i = 0; i < config.aggregationNames.length; i++) {
       values[config.aggregationNames[i]!] = slots.accumulators.result(slot, i);
     }

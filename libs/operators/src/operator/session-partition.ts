@@ -18,8 +18,21 @@ import { Partition, type PartitionConfig } from './partition';
  * Otherwise it joins the open sessions it touches, merging them (bridging) if more than one: the merged
  * session ends no earlier than they do, so it is open. Late records carry the proto-session `[t, t + g)`.
  *
- * A final session's state is released, but F(k) stays (one number per key that had a final session): a
- * later session of k can grow backwards without bound and must not be allowed to cross a final one.
+ * A final session's state is released, but F(k) stays (one number per key that had a final session) until
+ * the end of input. No earlier release keeps these semantics, whatever the watermark, because a later
+ * session of k can grow backwards without bound and must not cross a final one. Say k has no open session
+ * and wm(p) = W, however far beyond F(k) + 2g + L. An event of k at W opens `[W, W + g)` (W + g + L > W);
+ * events at W − g, W − 2g, … each touch that open session and join it (behind the watermark, but extending
+ * an open session), and the watermark does not move. The first of them at or before F(k) — it lies in
+ * `[S.start − g, F(k)]`, an interval 2g wide that steps of g cannot jump — would bridge the final S with
+ * the open session: late by (a), while with F(k) forgotten it would touch an open session, escape (b), and
+ * merge across S. So how k's future events are judged depends on F(k) for as long as sessions can open,
+ * i.e. until wm(p) = +∞; see the test "drops an event bridging a final session and a later open one,
+ * however far the watermark has moved". Conditions such as `wm(p) >= F(k) + g + L` (or `+ 2g + L`) with no
+ * open session of k only cover the case where k opens no session afterwards. Bounding this state needs a
+ * change of the rule itself (e.g. a horizon H beyond which every event is late, `t + H <= wm(p)`, after
+ * which F(k) <= wm(p) − H can go), which the design does not have. At the end of input every event is late
+ * by (b) (no session is open and wm = +∞), so `endInput` drops all keys and frontiers.
  */
 export class SessionPartition<E> extends Partition<E> {
   /** (end, slot, generation) per session; entries of grown or merged sessions are rechecked when they pop. */

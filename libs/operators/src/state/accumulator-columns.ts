@@ -1,4 +1,5 @@
 import type { Aggregator, JsonValue } from '../aggregators/aggregator';
+import { numericOpOf, OP_COUNT, OP_MAX, OP_MIN, OP_SUM, type NumericOp } from '../aggregators/numeric-ops';
 import { growFloat64 } from './growable';
 
 /** JSON has no Infinity/NaN, yet min/max accumulators start at ±Infinity. */
@@ -18,8 +19,11 @@ export class AccumulatorColumns {
   private readonly numeric: (Float64Array | undefined)[];
   private readonly objects: (unknown[] | undefined)[];
   private readonly initial: number[];
+  /** Built-in numeric aggregators are applied inline (see numeric-ops); 0 = call `add`. */
+  private readonly ops: NumericOp[];
 
   constructor(private readonly aggregators: readonly Aggregator[]) {
+    this.ops = aggregators.map((a) => (a.accumulator === 'number' ? numericOpOf(a) : 0));
     this.numeric = aggregators.map((a) => (a.accumulator === 'number' ? new Float64Array(0) : undefined));
     this.objects = aggregators.map((a) => (a.accumulator === 'number' ? undefined : []));
     this.initial = aggregators.map((a) => (a.accumulator === 'number' ? (a.create() as number) : 0));
@@ -46,8 +50,25 @@ export class AccumulatorColumns {
       const input = inputs[i];
       if (input === undefined) continue;
       const column = this.numeric[i];
-      if (column !== undefined) column[slot] = this.aggregators[i]!.add(column[slot], input) as number;
-      else {
+      if (column !== undefined) {
+        // Exactly what the built-ins' `add` computes (inputs of sum/min/max are validated numbers).
+        switch (this.ops[i]) {
+          case OP_COUNT:
+            column[slot] = column[slot]! + 1;
+            break;
+          case OP_SUM:
+            column[slot] = column[slot]! + (input as number);
+            break;
+          case OP_MIN:
+            if ((input as number) < column[slot]!) column[slot] = input as number;
+            break;
+          case OP_MAX:
+            if ((input as number) > column[slot]!) column[slot] = input as number;
+            break;
+          default:
+            column[slot] = this.aggregators[i]!.add(column[slot], input) as number;
+        }
+      } else {
         const objects = this.objects[i]!;
         objects[slot] = this.aggregators[i]!.add(objects[slot], input);
       }

@@ -54,6 +54,15 @@ export class KeyTable {
     this.free.push(id);
   }
 
+  /** Forgets every key (none may have open windows left). */
+  clear(): void {
+    this.ids.clear();
+    this.names = [];
+    this.free.length = 0;
+    this.head = new Int32Array(0);
+    this.frontier = new Float64Array(0);
+  }
+
   /** Ids of all present keys, in insertion order (snapshots use it). */
   keyIds(): IterableIterator<number> {
     return this.ids.values();
