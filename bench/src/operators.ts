@@ -1,10 +1,8 @@
 // Operator throughput and state size on one core. Each scenario runs in its own child process (fresh JIT and
 // heap, `--expose-gc` for the memory figures); this process only orchestrates and reports.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
 import { KeyedWindowOperator, type AggregationSpec, type Pipeline, type WindowSpec } from '@lk/operators';
+import { machineInfo, median, writeResults, type MachineInfo } from './results';
 
 type WindowName = 'tumbling' | 'sliding' | 'session';
 type AggregationSet = 'count+sum' | 'all';
@@ -44,7 +42,7 @@ export interface MemoryResult extends MemoryScenario {
 export interface OperatorsBenchResults {
   readonly benchmark: 'operators';
   readonly date: string;
-  readonly machine: { cpu: string; cores: number; totalMemBytes: number; node: string; platform: string };
+  readonly machine: MachineInfo;
   readonly setup: string;
   readonly throughput: ThroughputResult[];
   readonly memory: MemoryResult[];
@@ -170,7 +168,7 @@ function runThroughput(scenario: ThroughputScenario): ThroughputResult {
     return once(scenario.events);
   });
   const rates = runs.map((r) => r.eventsPerSecond);
-  return { ...scenario, ...runs[runs.length - 1]!, eventsPerSecond: median(rates), runs: rates };
+  return { ...scenario, ...runs[runs.length - 1]!, eventsPerSecond: Math.round(median(rates)), runs: rates };
 }
 
 /**
@@ -197,12 +195,6 @@ function runMemory(scenario: MemoryScenario): MemoryResult {
   const after = used();
   const openWindows = operator.stats().openWindows;
   return { ...scenario, openWindows, bytesPerOpenWindow: Math.round((after - before) / openWindows) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
 }
 
 function runInChild<R>(scenario: Scenario): R {
@@ -268,25 +260,15 @@ export function runOperatorsBench(
     else memory.push(runInChild<MemoryResult>(scenario));
   }
   const date = new Date().toISOString();
-  const cpu = cpus();
   const results: OperatorsBenchResults = {
     benchmark: 'operators',
     date,
-    machine: {
-      cpu: cpu[0]?.model ?? 'unknown',
-      cores: cpu.length,
-      totalMemBytes: totalmem(),
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-    },
+    machine: machineInfo(),
     setup: SETUP,
     throughput,
     memory,
   };
-  const dir = resolve(__dirname, '..', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `operators-${date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  const file = writeResults('operators', date, results);
   process.stdout.write(`${formatTable(results)}\n\nwritten to ${file}\n`);
   return results;
 }
