@@ -8,7 +8,8 @@ export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
 const MIGRATION_LOCK_ID = 7_041_1984;
 
 /**
- * Applies migrations/NNN_*.sql in name order, each in its own transaction, once. Returns the names applied now.
+ * Applies the pending migrations/NNN_*.sql in name order, once each, all in one transaction: a failing file
+ * leaves none of this run applied. Returns the names applied now.
  */
 export async function migrate(database: Database, directory = MIGRATIONS_DIR): Promise<string[]> {
   const files = readdirSync(directory)
