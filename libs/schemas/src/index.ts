@@ -1,4 +1,4 @@
-export { SchemaIncompatibleError, SchemaRegistryError } from './errors';
+export { SchemaIncompatibleError, SchemaRegistryError } from './registry/errors';
 export { SchemaRegistryClient, type Compatibility } from './registry/schema-registry-client';
 export {
   USER_EVENTS_SUBJECT,
@@ -21,7 +21,7 @@ export {
   TruncatedRecordError,
   UnknownSchemaIdError,
   WrongMagicByteError,
-} from './decoding/decode-errors';
+} from './decoding/errors';
 export {
   AvroRecordDecoder,
   type AvroRecordDecoderOptions,

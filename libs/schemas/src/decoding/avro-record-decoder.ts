@@ -8,7 +8,7 @@ import {
   TruncatedRecordError,
   UnknownSchemaIdError,
   WrongMagicByteError,
-} from './decode-errors';
+} from './errors';
 import type { AvroRecordSchema } from '../user-event';
 import avro from 'avsc';
 

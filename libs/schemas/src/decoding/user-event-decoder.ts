@@ -1,7 +1,7 @@
 import type { SchemaRegistryClient } from '../registry/schema-registry-client';
 import { loadAvsc, type UserEvent } from '../user-event';
 import { AvroRecordDecoder } from './avro-record-decoder';
-import { InvalidEventError } from './decode-errors';
+import { InvalidEventError } from './errors';
 
 /** Checks Avro cannot express: what the operators rely on (a key, a finite event time and amount). */
 export function validateUserEvent(event: UserEvent): void {

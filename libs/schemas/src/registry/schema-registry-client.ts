@@ -1,5 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { SchemaIncompatibleError, SchemaRegistryError } from '../errors';
+import { SchemaIncompatibleError, SchemaRegistryError } from './errors';
 import type { Type as AvroType } from 'avsc';
 import type { AvroRecordSchema } from '../user-event';
 

@@ -1,11 +1,3 @@
-/** The topic to produce to does not exist (the generator creates it only when asked to). */
-export class TopicNotFoundError extends Error {
-  override readonly name = 'TopicNotFoundError';
-  constructor(readonly topic: string) {
-    super(`topic "${topic}" does not exist (create it first, or pass --create-topic)`);
-  }
-}
-
 /**
  * Kafka put a send's records on other partitions than our murmur2 predicted, so the offsets we would write
  * to the JSONL file would be wrong. Stops the run rather than writing a wrong record of what was produced.

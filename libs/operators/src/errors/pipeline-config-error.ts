@@ -1,15 +1,4 @@
-/** A JSON-ish rendering of an offending value, so messages show `"5x"` rather than `5x`. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return String(value);
-  }
-}
+import { describeValue } from './describe-value';
 
 export interface PipelineConfigErrorDetails {
   /** The pipeline's name, when it has a usable one. */
@@ -53,35 +42,5 @@ export class PipelineConfigError extends Error {
     this.field = details.field;
     this.expected = details.expected;
     this.got = details.got;
-  }
-}
-
-/**
- * An event the operator cannot place: missing key, non-numeric time, a non-numeric value for sum/min/max/avg.
- * Thrown before any state is touched, so the operator stays consistent and the caller can dead-letter the
- * event and go on.
- */
-export class InvalidEventError extends Error {
-  override readonly name = 'InvalidEventError';
-
-  constructor(
-    readonly pipeline: string,
-    readonly field: string,
-    readonly expected: string,
-    readonly got: unknown,
-  ) {
-    super(`pipeline "${pipeline}": event field "${field}": expected ${expected}, got ${describeValue(got)}`);
-  }
-}
-
-/** Misuse of operator state: restoring a snapshot of another configuration, snapshotting unflushed output. */
-export class OperatorStateError extends Error {
-  override readonly name = 'OperatorStateError';
-
-  constructor(
-    readonly pipeline: string,
-    message: string,
-  ) {
-    super(`pipeline "${pipeline}": ${message}`);
   }
 }

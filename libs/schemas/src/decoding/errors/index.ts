@@ -1,0 +1,9 @@
+export { RecordDecodeError } from './record-decode-error';
+export { NullValueError } from './null-value-error';
+export { OversizeRecordError } from './oversize-record-error';
+export { TruncatedRecordError } from './truncated-record-error';
+export { WrongMagicByteError } from './wrong-magic-byte-error';
+export { UnknownSchemaIdError } from './unknown-schema-id-error';
+export { IncompatibleWriterSchemaError } from './incompatible-writer-schema-error';
+export { MalformedAvroError } from './malformed-avro-error';
+export { InvalidEventError } from './invalid-event-error';

@@ -1,0 +1,2 @@
+export { SchemaIncompatibleError } from './schema-incompatible-error';
+export { SchemaRegistryError } from './schema-registry-error';
