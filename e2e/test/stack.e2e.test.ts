@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
+import { SchemaRegistryClient, registerUserEventSchemas, userEventSchemas } from '@lk/schemas';
 import { Database } from '@lk/store';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -63,6 +64,22 @@ describe('native stack', () => {
     expect(events).toEqual({ partitions: 12, config: { 'retention.ms': String(30 * 24 * 3600 * 1000) } });
     expect((await admin.describeTopic('user-events.dlq', [])).partitions).toBeGreaterThan(0);
     expect((await admin.describeTopic('user-events.late', [])).partitions).toBeGreaterThan(0);
+  });
+
+  it('registered the contract schemas, v1 then v2, under user-events-value with BACKWARD', async () => {
+    const registry = new SchemaRegistryClient(config.schemaRegistryUrl);
+    const [v1, v2] = userEventSchemas();
+    const latest = await registry.latestSchema('user-events-value');
+    expect(latest?.version).toBe(2);
+    expect(latest?.schema).toEqual(v2);
+    expect(await registry.compatibilityOf('user-events-value')).toBe('BACKWARD');
+    // registering again returns the existing ids, in version order: what keeps old records decodable
+    const ids = await registerUserEventSchemas(registry);
+    expect(ids.latest).toBe(latest?.id);
+    expect(ids.byVersion.get(1)).toBeLessThan(ids.byVersion.get(2)!);
+    expect((await registry.writerType(ids.byVersion.get(1)!))?.toJSON()).toMatchObject({
+      fields: v1!.fields.map((f) => ({ name: f.name })),
+    });
   });
 
   it('created the database and applied the migrations', async () => {

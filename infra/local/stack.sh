@@ -185,11 +185,16 @@ stop_pid() {
   rm -f "$pidfile"
 }
 
-migrate() {
+# Migrations, and the contract schemas registered (idempotent; on a fresh in-memory registry this comes
+# first, so UserEvent v1/v2 always get the same ids and records kept in Kafka stay decodable).
+setup_data() {
   # shellcheck source=../../scripts/toolchain.sh
   source "$ROOT/scripts/toolchain.sh"
   if [ ! -d "$ROOT/node_modules" ]; then (cd "$ROOT" && pnpm install --frozen-lockfile >/dev/null); fi
-  (cd "$ROOT" && pnpm exec tsc -b libs/store && node libs/store/dist/cli/migrate.js)
+  (cd "$ROOT" && pnpm exec tsc -b libs/store libs/schemas &&
+    node libs/store/dist/cli/migrate.js && node libs/schemas/dist/cli/register-schemas.js) >"$STACK_DIR/setup.log" 2>&1 ||
+    fail "migrations or schema registration failed" "$STACK_DIR/setup.log"
+  log "postgres: migrations applied; registry: contract schemas registered"
 }
 
 status_line() {
@@ -216,7 +221,7 @@ cmd_up() {
   kafka_up
   registry_up
   kafka_topics
-  [ "${STACK_SKIP_MIGRATE:-}" = 1 ] || migrate
+  [ "${STACK_SKIP_MIGRATE:-}" = 1 ] || setup_data
   log "stack up in $((SECONDS - started))s"
 }
 

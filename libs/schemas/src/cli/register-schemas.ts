@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import { Logger, loadStackConfig } from '@lk/common';
+import { registerUserEventSchemas } from '../registry/register-user-event-schemas';
+import { SchemaRegistryClient } from '../registry/schema-registry-client';
+import { USER_EVENTS_SUBJECT } from '../user-event';
+
+/**
+ * Registers the contract schemas (UserEvent v1, v2 under user-events-value, BACKWARD). stack:up runs it right
+ * after starting the registry: the native registry keeps schemas in memory, and registering the contracts
+ * first, in order, gives them the same ids after every restart, so records already in Kafka stay decodable.
+ */
+async function main(): Promise<void> {
+  const registry = new SchemaRegistryClient(loadStackConfig().schemaRegistryUrl);
+  const ids = await registerUserEventSchemas(registry);
+  new Logger('schemas').info('contract schemas registered', {
+    subject: USER_EVENTS_SUBJECT,
+    idsByVersion: Object.fromEntries(ids.byVersion),
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `schema registration failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});
