@@ -5,6 +5,7 @@ import { KafkaClient, consumeUntil, type ConsumedRecord } from '@lk/kafka';
 import {
   SchemaIncompatibleError,
   SchemaRegistryClient,
+  createUserEventDecoder,
   registerUserEventSchemas,
   USER_EVENTS_SUBJECT,
   USER_EVENTS_TOPIC,
@@ -113,7 +114,10 @@ export async function runSmokeFlow(config: StackConfig, logger = new Logger('smo
       return records.find(isOurs)!;
     });
 
-    const decoded = await timed('decode', () => registry.decode<UserEvent>(record.value!, v2));
+    const decoded = await timed(
+      'decode',
+      async () => (await createUserEventDecoder(registry).decode(record.value)).value,
+    );
 
     const row = await timed('write row', async () => {
       await database.query(

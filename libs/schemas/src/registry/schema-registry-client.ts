@@ -1,4 +1,4 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { SchemaIncompatibleError, SchemaRegistryError } from './errors';
 import type { Type as AvroType } from 'avsc';
 import type { AvroRecordSchema } from '../user-event';
@@ -7,13 +7,12 @@ export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FU
 
 /**
  * Confluent-compatible registry client (Confluent Schema Registry, or Apicurio's ccompat API).
- * Encode/decode go through @kafkajs/confluent-schema-registry, which caches schemas by id, so there is
- * no registry round trip per message; subject configuration and compatibility checks use the REST API.
+ * Encoding and schemas by id go through @kafkajs/confluent-schema-registry, which caches schemas by id, so
+ * there is no registry round trip per message; subject configuration and compatibility checks use the REST API.
  */
 export class SchemaRegistryClient {
   private readonly registry: SchemaRegistry;
   private readonly apiBase: string;
-  private readonly latestIdBySubject = new Map<string, number>();
 
   /** @param url the registry base URL, e.g. http://127.0.0.1:8081 (the Apicurio ccompat path is added) */
   constructor(url: string) {
@@ -50,9 +49,7 @@ export class SchemaRegistryClient {
         describeViolation(message, schema),
       ]);
     }
-    const id = (response.body as { id: number }).id;
-    this.latestIdBySubject.set(subject, id);
-    return id;
+    return (response.body as { id: number }).id;
   }
 
   /** null when compatible (or the subject is new); otherwise the registry's reasons. */
@@ -92,14 +89,6 @@ export class SchemaRegistryClient {
     return { version: body.version, id: body.id, schema: JSON.parse(body.schema) as AvroRecordSchema };
   }
 
-  async latestSchemaId(subject: string): Promise<number> {
-    const cached = this.latestIdBySubject.get(subject);
-    if (cached !== undefined) return cached;
-    const id = await this.registry.getLatestSchemaId(subject);
-    this.latestIdBySubject.set(subject, id);
-    return id;
-  }
-
   /**
    * The Avro type registered under a schema id (cached by the registry library), or null when the registry
    * does not know the id. Other failures (registry unreachable) throw, so callers retry rather than drop.
@@ -122,18 +111,17 @@ export class SchemaRegistryClient {
     return this.registry.encode(schemaId, value);
   }
 
-  /** Decodes with the writer schema named by the message's id, read into readerSchema when given. */
-  async decode<T>(message: Buffer, readerSchema?: AvroRecordSchema): Promise<T> {
-    return (await this.registry.decode(
-      message,
-      readerSchema ? { [SchemaType.AVRO]: { readerSchema } } : undefined,
-    )) as T;
+  /**
+   * Decodes with the writer schema named by the message's id, as written (tools and tests that check what a
+   * producer wrote). Consumers use AvroRecordDecoder, which reads every version into the newest.
+   */
+  async decode<T>(message: Buffer): Promise<T> {
+    return (await this.registry.decode(message)) as T;
   }
 
   async deleteSubject(subject: string): Promise<void> {
     await this.request('DELETE', `/subjects/${encodeURIComponent(subject)}`, undefined, [404]);
     await this.request('DELETE', `/subjects/${encodeURIComponent(subject)}?permanent=true`, undefined, [404]);
-    this.latestIdBySubject.delete(subject);
   }
 
   private async request(
