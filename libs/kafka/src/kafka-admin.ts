@@ -42,6 +42,9 @@ export class KafkaAdmin {
     configNames: string[],
   ): Promise<{ partitions: number; config: Record<string, string> }> {
     const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
+    const partitions = metadata.topics[0]?.partitions.length ?? 0;
+    // an empty configNames would make the broker describe every config of the topic
+    if (configNames.length === 0) return { partitions, config: {} };
     const described = await this.admin.describeConfigs({
       includeSynonyms: false,
       resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames }],
@@ -49,7 +52,7 @@ export class KafkaAdmin {
     const config: Record<string, string> = {};
     for (const entry of described.resources[0]?.configEntries ?? [])
       config[entry.configName] = entry.configValue;
-    return { partitions: metadata.topics[0]?.partitions.length ?? 0, config };
+    return { partitions, config };
   }
 
   async deleteTopics(names: string[]): Promise<void> {

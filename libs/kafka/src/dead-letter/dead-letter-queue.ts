@@ -22,7 +22,9 @@ export class DeadLetterQueue {
     const byTopic = new Map<string, DeadLetter[]>();
     for (const deadLetter of deadLetters) {
       const topic = this.topicFor(deadLetter.record.topic);
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), deadLetter]);
+      const letters = byTopic.get(topic);
+      if (letters) letters.push(deadLetter);
+      else byTopic.set(topic, [deadLetter]);
     }
     for (const [topic, letters] of byTopic) {
       await this.producer.send(
