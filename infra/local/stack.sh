@@ -56,9 +56,11 @@ kafka_resolve() {
     fail "kafka: Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION" "$STACK_DIR/mvn-kafka.log"
 }
 
+# Healthy = the broker answers a topic listing; the listing is kept for kafka_topics, which would
+# otherwise start another JVM to ask again.
 kafka_healthy() {
   port_open "$KAFKA_HOST" "$KAFKA_PORT" || return 1
-  kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS" --list >/dev/null 2>&1
+  KAFKA_TOPIC_LIST="$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS" --list 2>/dev/null)"
 }
 
 kafka_up() {
@@ -89,8 +91,7 @@ kafka_up() {
 }
 
 kafka_topics() {
-  local existing
-  existing="$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS" --list 2>/dev/null)"
+  local existing="${KAFKA_TOPIC_LIST-}"
   local spec name partitions config
   # name:partitions:extra config (30-day retention on the input, so Kappa can replay it)
   for spec in "user-events:12:retention.ms=2592000000" "user-events.dlq:1:retention.ms=2592000000" \
