@@ -20,7 +20,12 @@ export { BUILTIN_AGGREGATORS, type BuiltinAggregatorName } from './aggregators/b
 export { resolveAggregators } from './aggregators/resolve';
 
 export type { AggregationSpec, Pipeline, WindowSpec } from './pipeline/types';
-export { DURATION_EXPECTATION, parseDuration } from './pipeline/duration';
+export {
+  DURATION_EXPECTATION,
+  DURATION_UNITS_MS,
+  parseDuration,
+  type DurationSyntax,
+} from './pipeline/duration';
 export {
   findPipeline,
   parsePipelines,
