@@ -1,2 +1,15 @@
 export { Database } from './database';
 export { MIGRATIONS_DIR, migrate } from './migrator';
+export { JobDefinitionConflictError } from './errors';
+export { StreamJobStore } from './stream/stream-job-store';
+export type {
+  ClaimedPartition,
+  FlushOutcome,
+  LateEventRow,
+  PartitionProgress,
+  RetractedWindow,
+  StreamFlush,
+  WindowRow,
+} from './stream/stream-flush';
+export { JobDefinitions, type RecordedDefinition } from './versions/job-definitions';
+export { definitionDifferences } from './versions/definition-differences';

@@ -1,0 +1,1 @@
+export { JobDefinitionConflictError } from './job-definition-conflict-error';

@@ -1,0 +1,204 @@
+import type { PoolClient } from 'pg';
+import type { Database } from '../database';
+import type { ClaimedPartition, FlushOutcome, StreamFlush, WindowRow } from './stream-flush';
+
+/**
+ * The Postgres side of a streaming job (the speed layer or a Kappa version): one transaction per flush
+ * holding the changed windows, the late events, the session frontiers and each partition's next offset and
+ * watermark, and partition claims that fence a previous owner. Every statement carries its rows as one JSON
+ * parameter, so a flush costs a fixed number of round trips however many windows changed.
+ */
+export class StreamJobStore {
+  constructor(private readonly database: Database) {}
+
+  /**
+   * Takes ownership of a partition (bumping its epoch, so the previous owner's next flush of it is fenced)
+   * and reads what the job resumes from: the next offset, the max event time and the open windows with
+   * their accumulators — O(the partition's open windows), whatever the number of keys ever seen.
+   */
+  async claimPartition(
+    jobId: string,
+    pipeline: string,
+    topic: string,
+    partition: number,
+  ): Promise<ClaimedPartition> {
+    return this.database.transaction(async (client) => {
+      const claimed = await client.query<{
+        epoch: string;
+        next_offset: string;
+        max_event_time: string | null;
+      }>(
+        `insert into partition_state (job_id, topic, partition, pipeline, next_offset, epoch)
+         values ($1, $2, $3, $4, 0, 1)
+         on conflict (job_id, topic, partition)
+         do update set epoch = partition_state.epoch + 1, updated_at = now()
+         returning epoch, next_offset, max_event_time`,
+        [jobId, topic, partition, pipeline],
+      );
+      const state = claimed.rows[0]!;
+      const windows = await client.query<{
+        key: string;
+        window_start: string;
+        window_end: string;
+        values: Record<string, number | null>;
+        revision: number;
+        accumulators: unknown[];
+      }>(
+        `select key, window_start, window_end, values, revision, accumulators from window_results
+         where job_id = $1 and pipeline = $2 and partition = $3 and not final
+         order by key, window_start`,
+        [jobId, pipeline, partition],
+      );
+      const frontiers = await client.query<{ key: string; frontier: string }>(
+        'select key, frontier from session_frontiers where job_id = $1 and partition = $2',
+        [jobId, partition],
+      );
+      return {
+        partition,
+        epoch: Number(state.epoch),
+        nextOffset: Number(state.next_offset),
+        maxEventTime: state.max_event_time === null ? null : Number(state.max_event_time),
+        openWindows: windows.rows.map((row): WindowRow => ({
+          partition,
+          key: row.key,
+          windowStart: Number(row.window_start),
+          windowEnd: Number(row.window_end),
+          values: row.values,
+          revision: row.revision,
+          final: false,
+          accumulators: row.accumulators,
+        })),
+        frontiers: frontiers.rows.map((row) => [row.key, Number(row.frontier)]),
+      };
+    });
+  }
+
+  /**
+   * Writes one flush atomically. Partitions whose epoch changed since this writer claimed them (another
+   * consumer owns them now) are left out entirely — their windows, late events and offsets — and reported as
+   * fenced; the caller drops its state for them.
+   */
+  async flush(flush: StreamFlush): Promise<FlushOutcome> {
+    return this.database.transaction(async (client) => {
+      const partitions = flush.partitions.map((progress) => progress.partition);
+      const current = await client.query<{ partition: number; epoch: string }>(
+        `select partition, epoch from partition_state
+         where job_id = $1 and topic = $2 and partition = any($3::int[]) for update`,
+        [flush.jobId, flush.topic, partitions],
+      );
+      const epochs = new Map(current.rows.map((row) => [row.partition, Number(row.epoch)]));
+      const owned = new Set(
+        flush.partitions.filter((p) => epochs.get(p.partition) === p.epoch).map((p) => p.partition),
+      );
+      const fenced = partitions.filter((partition) => !owned.has(partition));
+      const mine = <T extends { partition: number }>(rows: readonly T[]): T[] =>
+        fenced.length === 0 ? (rows as T[]) : rows.filter((row) => owned.has(row.partition));
+      await this.deleteRetracted(client, flush, mine(flush.retractions));
+      await this.upsertWindows(client, flush, mine(flush.changes));
+      await this.insertLate(client, flush, mine(flush.late));
+      await this.upsertFrontiers(client, flush, mine(flush.frontiers));
+      await this.updateProgress(client, flush, mine(flush.partitions));
+      return { written: partitions.filter((partition) => owned.has(partition)), fenced };
+    });
+  }
+
+  /** Where every partition of a job stands (for lag and progress). */
+  async progress(
+    jobId: string,
+  ): Promise<{ topic: string; partition: number; nextOffset: number; watermark: number | null }[]> {
+    const rows = await this.database.query<{
+      topic: string;
+      partition: number;
+      next_offset: string;
+      watermark: string | null;
+    }>(
+      'select topic, partition, next_offset, watermark from partition_state where job_id = $1 order by topic, partition',
+      [jobId],
+    );
+    return rows.map((row) => ({
+      topic: row.topic,
+      partition: row.partition,
+      nextOffset: Number(row.next_offset),
+      watermark: row.watermark === null ? null : Number(row.watermark),
+    }));
+  }
+
+  private async deleteRetracted(
+    client: PoolClient,
+    flush: StreamFlush,
+    rows: StreamFlush['retractions'],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(
+      `delete from window_results w
+       using json_to_recordset($3::json) as r(key text, "windowStart" bigint, "windowEnd" bigint)
+       where w.job_id = $1 and w.pipeline = $2 and w.key = r.key
+         and w.window_start = r."windowStart" and w.window_end = r."windowEnd"`,
+      [flush.jobId, flush.pipeline, JSON.stringify(rows)],
+    );
+  }
+
+  private async upsertWindows(
+    client: PoolClient,
+    flush: StreamFlush,
+    rows: StreamFlush['changes'],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(
+      `insert into window_results
+         (job_id, pipeline, partition, key, window_start, window_end, values, revision, final, accumulators)
+       select $1, $2, r.partition, r.key, r."windowStart", r."windowEnd", r.values, r.revision, r.final, r.accumulators
+       from json_to_recordset($3::json) as r(partition int, key text, "windowStart" bigint, "windowEnd" bigint,
+                                             values jsonb, revision int, final boolean, accumulators jsonb)
+       on conflict (job_id, pipeline, key, window_start, window_end) do update set
+         partition = excluded.partition, values = excluded.values, revision = excluded.revision,
+         final = excluded.final, accumulators = excluded.accumulators, updated_at = now()`,
+      [flush.jobId, flush.pipeline, JSON.stringify(rows)],
+    );
+  }
+
+  private async insertLate(client: PoolClient, flush: StreamFlush, rows: StreamFlush['late']): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(
+      `insert into late_events
+         (job_id, pipeline, topic, partition, "offset", key, window_start, window_end, watermark, event)
+       select $1, $2, $3, r.partition, r.offset, r.key, r."windowStart", r."windowEnd", r.watermark, r.event
+       from json_to_recordset($4::json) as r(partition int, "offset" bigint, key text, "windowStart" bigint,
+                                             "windowEnd" bigint, watermark bigint, event jsonb)
+       on conflict do nothing`,
+      [flush.jobId, flush.pipeline, flush.topic, JSON.stringify(rows)],
+    );
+  }
+
+  private async upsertFrontiers(
+    client: PoolClient,
+    flush: StreamFlush,
+    rows: StreamFlush['frontiers'],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(
+      `insert into session_frontiers (job_id, partition, key, frontier)
+       select $1, r.partition, r.key, r.frontier
+       from json_to_recordset($2::json) as r(partition int, key text, frontier bigint)
+       on conflict (job_id, partition, key) do update set frontier = excluded.frontier`,
+      [flush.jobId, JSON.stringify(rows)],
+    );
+  }
+
+  private async updateProgress(
+    client: PoolClient,
+    flush: StreamFlush,
+    rows: StreamFlush['partitions'],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(
+      `update partition_state p set
+         next_offset = r."nextOffset", max_event_time = r."maxEventTime", watermark = r.watermark,
+         pipeline = $3, updated_at = now()
+       from json_to_recordset($4::json) as r(partition int, "nextOffset" bigint, "maxEventTime" bigint,
+                                             watermark bigint)
+       where p.job_id = $1 and p.topic = $2 and p.partition = r.partition`,
+      [flush.jobId, flush.topic, flush.pipeline, JSON.stringify(rows)],
+    );
+  }
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadStackConfig } from '@lk/common';
+import {
+  Database,
+  JobDefinitionConflictError,
+  JobDefinitions,
+  migrate,
+  StreamJobStore,
+  type StreamFlush,
+} from '@lk/store';
+
+const database = new Database(loadStackConfig().databaseUrl);
+const store = new StreamJobStore(database);
+const jobId = `speed:store_test_${randomUUID().slice(0, 8)}:v1`;
+const topic = 'store-test';
+
+beforeAll(async () => {
+  await migrate(database);
+});
+
+afterAll(async () => {
+  for (const table of [
+    'window_results',
+    'late_events',
+    'partition_state',
+    'session_frontiers',
+    'job_definitions',
+  ])
+    await database.query(`delete from ${table} where job_id = $1`, [jobId]);
+  await database.close();
+});
+
+function flushOf(epoch: number, partition: number, overrides: Partial<StreamFlush> = {}): StreamFlush {
+  return {
+    jobId,
+    pipeline: 'p',
+    topic,
+    changes: [
+      {
+        partition,
+        key: `k${partition}`,
+        windowStart: 0,
+        windowEnd: 60_000,
+        values: { events: 2 },
+        revision: 2,
+        final: false,
+        accumulators: [2],
+      },
+      {
+        partition,
+        key: `k${partition}`,
+        windowStart: -60_000,
+        windowEnd: 0,
+        values: { events: 1 },
+        revision: 2,
+        final: true,
+        accumulators: null,
+      },
+    ],
+    retractions: [],
+    late: [
+      {
+        partition,
+        offset: 7,
+        key: `k${partition}`,
+        windowStart: -120_000,
+        windowEnd: -60_000,
+        watermark: 5_000,
+        event: { user_id: `k${partition}`, ts: -100_000 },
+      },
+    ],
+    frontiers: [{ partition, key: `k${partition}`, frontier: 0 }],
+    partitions: [{ partition, epoch, nextOffset: 10, maxEventTime: 15_000, watermark: 5_000 }],
+    ...overrides,
+  };
+}
+
+describe('StreamJobStore', () => {
+  it('claims a fresh partition at offset 0 and resumes a flushed one from its open windows only', async () => {
+    const fresh = await store.claimPartition(jobId, 'p', topic, 0);
+    expect(fresh).toMatchObject({
+      epoch: 1,
+      nextOffset: 0,
+      maxEventTime: null,
+      openWindows: [],
+      frontiers: [],
+    });
+    const outcome = await store.flush(flushOf(fresh.epoch, 0));
+    expect(outcome).toEqual({ written: [0], fenced: [] });
+    const resumed = await store.claimPartition(jobId, 'p', topic, 0);
+    expect(resumed.epoch).toBe(2);
+    expect(resumed.nextOffset).toBe(10);
+    expect(resumed.maxEventTime).toBe(15_000);
+    expect(resumed.openWindows.map((w) => [w.key, w.windowStart, w.revision, w.accumulators])).toEqual([
+      ['k0', 0, 2, [2]],
+    ]);
+    expect(resumed.frontiers).toEqual([['k0', 0]]);
+  });
+
+  it('fences a writer whose partition was claimed by another owner, writing nothing of that partition', async () => {
+    const first = await store.claimPartition(jobId, 'p', topic, 1);
+    const other = await store.claimPartition(jobId, 'p', topic, 2);
+    await store.claimPartition(jobId, 'p', topic, 1); // a new owner takes partition 1
+    const combined = flushOf(first.epoch, 1);
+    const second = flushOf(other.epoch, 2);
+    const outcome = await store.flush({
+      ...combined,
+      changes: [...combined.changes, ...second.changes],
+      late: [...combined.late, ...second.late],
+      frontiers: [...combined.frontiers, ...second.frontiers],
+      partitions: [...combined.partitions, ...second.partitions],
+    });
+    expect(outcome).toEqual({ written: [2], fenced: [1] });
+    const rows = await database.query<{ partition: number }>(
+      'select distinct partition from window_results where job_id = $1 and partition in (1, 2)',
+      [jobId],
+    );
+    expect(rows.map((r) => r.partition)).toEqual([2]);
+    const late = await database.query('select 1 from late_events where job_id = $1 and partition = 1', [
+      jobId,
+    ]);
+    expect(late).toHaveLength(0);
+    const state = await database.query<{ next_offset: string }>(
+      'select next_offset from partition_state where job_id = $1 and partition = 1',
+      [jobId],
+    );
+    expect(state[0]!.next_offset).toBe('0');
+  });
+
+  it('deletes retracted windows and stores everything of a flush or nothing', async () => {
+    const claim = await store.claimPartition(jobId, 'p', topic, 3);
+    await store.flush(flushOf(claim.epoch, 3));
+    await store.flush(
+      flushOf(claim.epoch, 3, {
+        changes: [],
+        late: [],
+        frontiers: [],
+        retractions: [{ partition: 3, key: 'k3', windowStart: 0, windowEnd: 60_000 }],
+      }),
+    );
+    const left = await database.query<{ window_start: string }>(
+      'select window_start from window_results where job_id = $1 and partition = 3',
+      [jobId],
+    );
+    expect(left.map((r) => r.window_start)).toEqual(['-60000']);
+    // a broken row fails the whole transaction: the offset does not move
+    await expect(
+      store.flush(
+        flushOf(claim.epoch, 3, {
+          partitions: [{ partition: 3, epoch: claim.epoch, nextOffset: 99, maxEventTime: 1, watermark: 1 }],
+          late: [
+            {
+              partition: 3,
+              offset: 1,
+              key: null as unknown as string,
+              windowStart: 0,
+              windowEnd: 1,
+              watermark: 0,
+              event: {},
+            },
+          ],
+        }),
+      ),
+    ).rejects.toThrow(/null value/);
+    const state = await database.query<{ next_offset: string }>(
+      'select next_offset from partition_state where job_id = $1 and partition = 3',
+      [jobId],
+    );
+    expect(state[0]!.next_offset).toBe('10');
+  });
+});
+
+describe('JobDefinitions', () => {
+  it('records a definition once and refuses another under the same job id, naming the difference', async () => {
+    const definitions = new JobDefinitions(database);
+    const definition = {
+      name: 'p',
+      window: { type: 'tumbling', size: 60_000 },
+      aggregations: [{ name: 'events', fn: 'count' }],
+    };
+    await definitions.record(jobId, 'p', 1, definition);
+    await expect(definitions.record(jobId, 'p', 1, { ...definition })).resolves.toMatchObject({ version: 1 });
+    const changed = { ...definition, window: { type: 'tumbling', size: 120_000 } };
+    const refusal = await definitions.record(jobId, 'p', 1, changed).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(JobDefinitionConflictError);
+    expect((refusal as JobDefinitionConflictError).differences).toEqual(['window.size: 60000 -> 120000']);
+  });
+});
