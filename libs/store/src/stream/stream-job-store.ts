@@ -46,7 +46,7 @@ export class StreamJobStore {
       }>(
         `select key, window_start, window_end, values, revision, accumulators from window_results
          where job_id = $1 and pipeline = $2 and partition = $3 and not final
-         order by key, window_start`,
+         order by key, window_start desc`,
         [jobId, pipeline, partition],
       );
       const frontiers = await client.query<{ key: string; frontier: string }>(
@@ -180,7 +180,8 @@ export class StreamJobStore {
       `insert into session_frontiers (job_id, partition, key, frontier)
        select $1, r.partition, r.key, r.frontier
        from json_to_recordset($2::json) as r(partition int, key text, frontier bigint)
-       on conflict (job_id, partition, key) do update set frontier = excluded.frontier`,
+       on conflict (job_id, partition, key)
+       do update set frontier = greatest(session_frontiers.frontier, excluded.frontier)`,
       [flush.jobId, JSON.stringify(rows)],
     );
   }
