@@ -136,12 +136,12 @@ beforeAll(async () => {
     },
     {
       kind: 'NaN amount',
-      expectedError: 'InvalidEventError',
+      expectedError: 'UserEventValidationError',
       value: await registry.encode(v2Id, { ...event(7, 2), amount: NaN }),
     },
     {
       kind: 'empty user_id',
-      expectedError: 'InvalidEventError',
+      expectedError: 'UserEventValidationError',
       value: await registry.encode(v2Id, { ...event(8, 2), user_id: '' }),
     },
   ];

@@ -13,7 +13,7 @@ export {
 } from './user-event';
 export {
   IncompatibleWriterSchemaError,
-  InvalidEventError,
+  UserEventValidationError,
   MalformedAvroError,
   NullValueError,
   OversizeRecordError,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   loadAvsc,
   validateUserEvent,
-  InvalidEventError,
+  UserEventValidationError,
   type UserEventV1,
   type UserEventV2,
 } from '@lk/schemas';
@@ -49,8 +49,20 @@ describe('validateUserEvent', () => {
     [{ ts: -1 }, 'ts'],
     [{ ts: 1.5 }, 'ts'],
   ])('rejects %o naming %s', (patch, field) => {
-    expect(() => validateUserEvent({ ...v2Sample, ...patch })).toThrow(InvalidEventError);
+    expect(() => validateUserEvent({ ...v2Sample, ...patch })).toThrow(UserEventValidationError);
     expect(() => validateUserEvent({ ...v2Sample, ...patch })).toThrow(`${field}:`);
+  });
+
+  it("names its error UserEventValidationError (the DLQ header lk.error.class), not the operators' InvalidEventError", () => {
+    const error = (() => {
+      try {
+        validateUserEvent({ ...v2Sample, user_id: '' });
+      } catch (caught) {
+        return caught as Error;
+      }
+      return undefined;
+    })();
+    expect(error?.name).toBe('UserEventValidationError');
   });
 
   it('accepts a valid event', () => {

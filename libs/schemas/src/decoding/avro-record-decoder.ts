@@ -24,7 +24,7 @@ export interface AvroRecordDecoderOptions<T> {
   readerSchema: AvroRecordSchema;
   /** records larger than this go to the dead-letter queue rather than into memory */
   maxRecordBytes?: number;
-  /** semantic checks after decoding; throws InvalidEventError */
+  /** semantic checks after decoding; throws UserEventValidationError */
   validate?: (value: T) => void;
 }
 

@@ -6,4 +6,4 @@ export { WrongMagicByteError } from './wrong-magic-byte-error';
 export { UnknownSchemaIdError } from './unknown-schema-id-error';
 export { IncompatibleWriterSchemaError } from './incompatible-writer-schema-error';
 export { MalformedAvroError } from './malformed-avro-error';
-export { InvalidEventError } from './invalid-event-error';
+export { UserEventValidationError } from './user-event-validation-error';
