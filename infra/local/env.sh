@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Addresses of the stack's components. Each can be overridden by the variable of the same name, which is
 # also what docker-compose.yml sets for the services, so one configuration works in both.
 export KAFKA_HOST="${KAFKA_HOST:-127.0.0.1}"
@@ -6,6 +7,8 @@ export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-$KAFKA_HOST:$KAFKA_PORT}"
 export REGISTRY_HOST="${REGISTRY_HOST:-127.0.0.1}"
 export REGISTRY_PORT="${REGISTRY_PORT:-8081}"
+# Apicurio 3.x (Quarkus) also serves a management interface (health, metrics) on its own port
+export REGISTRY_MANAGEMENT_PORT="${REGISTRY_MANAGEMENT_PORT:-9000}"
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://$REGISTRY_HOST:$REGISTRY_PORT}"
 export PGHOST="${PGHOST:-127.0.0.1}"
 export PGPORT="${PGPORT:-5432}"

@@ -3,19 +3,27 @@
 # jars resolved through Maven Central, plus the machine's PostgreSQL and Redis.
 #
 #   stack.sh up       start what is not already healthy (idempotent), create topics, database, migrations
-#   stack.sh down     stop only what `up` started, by the PIDs it recorded under .stack/
+#   stack.sh down     stop only what `up` started (Kafka, registry, and PostgreSQL/Redis when `up` started
+#                     them), by the PIDs it recorded under .stack/, each checked to still be that process
 #   stack.sh status   each component, its address and health
 #   stack.sh healthy  exit 0 when every component answers (used to reuse a running stack)
+#   stack.sh setup    migrations + contract schemas only, on a running stack (what `up` does last)
 #
 # Every address can be overridden with the variables docker-compose uses (see infra/local/env.sh).
+# STACK_DIR (default .stack/) holds the data, logs, PIDs and the lock: another STACK_DIR plus other ports
+# is another, independent stack (the tests use that to leave the shared one alone).
+# `up` and `down` hold a lock (flock on $STACK_DIR/stack.lock): a second `up` waits for the first, then
+# finds everything healthy.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=env.sh
 source "$ROOT/infra/local/env.sh"
 
-STACK_DIR="$ROOT/.stack"
+STACK_DIR="${STACK_DIR:-$ROOT/.stack}"
 CACHE_DIR="$ROOT/.cache"
-KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/infra/kafka/pom.xml")"
+# The Kafka version is set once, in .env (docker-compose reads it too); the topics once, in infra/kafka/topics.
+KAFKA_VERSION="${KAFKA_VERSION:-$(sed -n 's/^KAFKA_VERSION=//p' "$ROOT/.env")}"
+KAFKA_TOPICS_FILE="$ROOT/infra/kafka/topics"
 KAFKA_LIBS="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
 KAFKA_DATA="$STACK_DIR/kafka-data"
 STACK_TIMEOUT="${STACK_TIMEOUT:-120}"
@@ -29,9 +37,67 @@ fail() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# ---------- processes: which ones this stack started ----------
+# A PID file holds "PID START": START is field 22 of /proc/PID/stat (start time in clock ticks since boot),
+# so a PID the kernel has since given to another process is recognised as not ours and never killed.
+proc_start() {
+  local stat fields
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  # the command name (field 2) may contain spaces; the fields after its closing ")" start at field 3
+  read -ra fields <<<"${stat##*) }"
+  echo "${fields[19]}"
+}
+
+proc_cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | cut -c1-160; }
+
+record_pid() { printf '%s %s\n' "$2" "$(proc_start "$2")" >"$STACK_DIR/$1.pid"; }
+
+# How a process of NAME looks on its command line, to recognise PID files written before start times were.
+legacy_marker() {
+  case "$1" in
+    kafka) echo "-Dkafka.logs.dir=$STACK_DIR/kafka-logs" ;;
+    registry) echo "$CACHE_DIR/apicurio-" ;;
+    *) echo "$STACK_DIR/" ;;
+  esac
+}
+
+# Prints the PID recorded for NAME when that process is still the one this stack started.
+# Status 1: nothing recorded or it is gone; status 2: the PID now belongs to another process.
+owned_pid() {
+  local pidfile="$STACK_DIR/$1.pid" pid="" start="" now
+  [ -f "$pidfile" ] || return 1
+  read -r pid start <"$pidfile" || true
+  { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && now="$(proc_start "$pid")"; } || return 1
+  if [ -n "$start" ]; then
+    [ "$now" = "$start" ] || return 2
+  else
+    proc_cmdline "$pid" | grep -qF -- "$(legacy_marker "$1")" || return 2
+  fi
+  echo "$pid"
+}
+
+pid_alive() { owned_pid "$1" >/dev/null; }
+
+# The lock for `up` and `down`, on file descriptor 9. Every process started in the background closes it
+# (9>&-): a broker holding it would block every later `up`.
+take_lock() {
+  exec 9>>"$STACK_DIR/stack.lock"
+  flock -n 9 && return 0
+  log "another stack.sh up/down is running on $STACK_DIR, waiting for it to finish"
+  flock -w "$((STACK_TIMEOUT * 3))" 9 || fail "another stack.sh up/down still holds $STACK_DIR/stack.lock after $((STACK_TIMEOUT * 3))s"
+}
 
 java_major() { "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
+
+# Kafka (broker and tools) runs on the `java` on PATH and needs Java 17+.
+check_java() {
+  local java_bin major
+  java_bin="$(command -v java || true)"
+  [ -n "$java_bin" ] || fail "java: no Java on PATH; Kafka $KAFKA_VERSION needs Java 17+ (the registry 21+, or 17 for Apicurio 2.6): install a JDK (e.g. Debian's openjdk-17-jre-headless) or put its bin/ on PATH"
+  major="$(java_major "$java_bin")"
+  [ "${major:-0}" -ge 17 ] 2>/dev/null || fail "java: $java_bin is Java ${major:-of an unknown version}; Kafka $KAFKA_VERSION needs Java 17+"
+}
 
 # The registry (Apicurio 3.x, Quarkus) needs Java 21+; the broker runs on the machine's Java 17.
 registry_java() {
@@ -51,7 +117,7 @@ kafka_tool() { java -Xmx256m -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j
 kafka_resolve() {
   [ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ] && return 0
   log "resolving Kafka $KAFKA_VERSION jars from Maven Central (once)"
-  mvn -q -B -f "$ROOT/infra/kafka/pom.xml" dependency:copy-dependencies \
+  mvn -q -B -f "$ROOT/infra/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
     -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime >"$STACK_DIR/mvn-kafka.log" 2>&1 ||
     fail "kafka: Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION" "$STACK_DIR/mvn-kafka.log"
 }
@@ -63,10 +129,28 @@ kafka_healthy() {
   KAFKA_TOPIC_LIST="$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS" --list 2>/dev/null)"
 }
 
+# A broker this stack started whose data directory is gone (deleted while it ran): reported, never
+# answered by formatting a new directory under it or starting a second broker beside it.
+kafka_check_data() {
+  [ -f "$KAFKA_DATA/meta.properties" ] && return 0
+  local pid how
+  if pid="$(owned_pid kafka)"; then
+    how="stop it with: bash infra/local/stack.sh down"
+  else
+    # .stack wiped altogether: the PID file went with it, the broker's command line still names the directory
+    pid="$(pgrep -f -- "-Dkafka.logs.dir=$STACK_DIR/kafka-logs" | head -1 || true)"
+    how="stop it with: kill $pid"
+  fi
+  [ -z "$pid" ] ||
+    fail "kafka: the broker started from $STACK_DIR is running (pid $pid), but its data directory $KAFKA_DATA is missing (deleted while it ran?); not reusing it and not formatting a new one — $how, then run up again"
+}
+
 kafka_up() {
+  kafka_check_data
   if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
     kafka_healthy || fail "kafka: port $KAFKA_PORT is taken by something that does not answer as a Kafka broker"
-    log "kafka: already listening on $KAFKA_BROKERS, reusing"
+    if pid_alive kafka; then log "kafka: already listening on $KAFKA_BROKERS, reusing"
+    else log "kafka: already listening on $KAFKA_BROKERS (a broker this stack did not start), reusing"; fi
     return
   fi
   kafka_resolve
@@ -85,23 +169,23 @@ kafka_up() {
   log "kafka: starting $KAFKA_VERSION (KRaft) on $KAFKA_BROKERS"
   nohup java -Xms512m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     -Dkafka.logs.dir="$STACK_DIR/kafka-logs" -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" \
-    -cp "$(kafka_cp)" kafka.Kafka "$config" >"$STACK_DIR/kafka.out" 2>&1 &
-  echo $! >"$STACK_DIR/kafka.pid"
-  wait_for kafka kafka_healthy "$STACK_DIR/kafka-logs/server.log" "$STACK_DIR/kafka.pid"
+    -cp "$(kafka_cp)" kafka.Kafka "$config" >"$STACK_DIR/kafka.out" 2>&1 9>&- &
+  record_pid kafka $!
+  wait_for kafka kafka_healthy "$STACK_DIR/kafka-logs/server.log" kafka
 }
 
 kafka_topics() {
   local existing="${KAFKA_TOPIC_LIST-}"
-  local spec name partitions config
-  # name:partitions:extra config (30-day retention on the input, so Kappa can replay it)
-  for spec in "user-events:12:retention.ms=2592000000" "user-events.dlq:1:retention.ms=2592000000" \
-    "user-events.late:12:retention.ms=2592000000"; do
-    IFS=: read -r name partitions config <<<"$spec"
+  local name partitions config config_args
+  while read -r name partitions config; do
+    case "$name" in '' | '#'*) continue ;; esac
     if grep -qx "$name" <<<"$existing"; then continue; fi
     log "kafka: creating topic $name ($partitions partitions, $config)"
+    config_args=()
+    [ -z "$config" ] || IFS=, read -ra config_args <<<"$config"
     kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS" --create --if-not-exists \
-      --topic "$name" --partitions "$partitions" --replication-factor 1 --config "$config" >/dev/null
-  done
+      --topic "$name" --partitions "$partitions" --replication-factor 1 "${config_args[@]/#/--config=}" >/dev/null
+  done <"$KAFKA_TOPICS_FILE"
 }
 
 # ---------- Schema registry ----------
@@ -127,22 +211,37 @@ registry_up() {
   fi
   log "registry: starting Apicurio $version on $SCHEMA_REGISTRY_URL (Confluent API at /apis/ccompat/v7, in-memory storage)"
   nohup "$java_bin" -Xmx512m -Dquarkus.http.host="$REGISTRY_HOST" -Dquarkus.http.port="$REGISTRY_PORT" \
-    -jar "$launcher" >"$STACK_DIR/registry.log" 2>&1 &
-  echo $! >"$STACK_DIR/registry.pid"
-  wait_for registry registry_healthy "$STACK_DIR/registry.log" "$STACK_DIR/registry.pid"
+    -Dquarkus.management.host="$REGISTRY_HOST" -Dquarkus.management.port="$REGISTRY_MANAGEMENT_PORT" \
+    -jar "$launcher" >"$STACK_DIR/registry.log" 2>&1 9>&- &
+  record_pid registry $!
+  wait_for registry registry_healthy "$STACK_DIR/registry.log" registry
 }
 
 # ---------- PostgreSQL ----------
 postgres_healthy() { pg_isready -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -t 2; }
 
+# The machine's cluster on PGPORT (Debian's postgresql-common): "VERSION NAME DATADIR", or nothing.
+postgres_cluster() {
+  command -v pg_lsclusters >/dev/null || return 0
+  pg_lsclusters -h 2>/dev/null | awk -v port="$PGPORT" '$3 == port { print $1, $2, $6; exit }'
+}
+
 postgres_up() {
   if ! postgres_healthy; then
+    local version="" cluster="" datadir="" postmaster=""
     if [ "$PGHOST" = 127.0.0.1 ] || [ "$PGHOST" = localhost ]; then
-      log "postgres: not answering on $PGHOST:$PGPORT, starting the machine's cluster"
-      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start >"$STACK_DIR/postgres-start.log" 2>&1 ||
-        fail "postgres: could not start the local cluster" "$STACK_DIR/postgres-start.log"
+      read -r version cluster datadir <<<"$(postgres_cluster)" || true
+      [ -n "$cluster" ] || fail "postgres: not answering on $PGHOST:$PGPORT, and no local cluster (pg_lsclusters) uses port $PGPORT"
+      log "postgres: not answering on $PGHOST:$PGPORT, starting the machine's cluster $version/$cluster"
+      pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start >"$STACK_DIR/postgres-start.log" 2>&1 9>&- ||
+        fail "postgres: could not start the local cluster $version/$cluster" "$STACK_DIR/postgres-start.log"
     fi
     wait_for postgres postgres_healthy "$STACK_DIR/postgres-start.log" ""
+    # `down` stops it again: remember the postmaster and the cluster it belongs to
+    if [ -n "$cluster" ] && postmaster="$(head -1 "$datadir/postmaster.pid" 2>/dev/null)" && [ -n "$postmaster" ]; then
+      record_pid postgres "$postmaster"
+      echo "$version $cluster" >"$STACK_DIR/postgres.cluster"
+    fi
   fi
   if ! psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -tAc "select 1 from pg_database where datname='$PGDATABASE'" | grep -q 1; then
     log "postgres: creating database $PGDATABASE"
@@ -156,18 +255,22 @@ redis_healthy() { [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/n
 redis_up() {
   redis_healthy && return 0
   if [ "$REDIS_HOST" = 127.0.0.1 ] || [ "$REDIS_HOST" = localhost ]; then
-    log "redis: not answering on $REDIS_HOST:$REDIS_PORT, starting the machine's server"
-    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
-      --dir /var/lib/redis --logfile /var/log/redis/ci.log >/dev/null
+    log "redis: not answering on $REDIS_HOST:$REDIS_PORT, starting the machine's redis-server"
+    # in the foreground of its own nohup, like the JVMs, so its PID is ours to record and `down` stops it
+    nohup redis-server --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
+      --dir "$STACK_DIR" >"$STACK_DIR/redis.log" 2>&1 9>&- &
+    record_pid redis $!
+    wait_for redis redis_healthy "$STACK_DIR/redis.log" redis
+  else
+    wait_for redis redis_healthy "" ""
   fi
-  wait_for redis redis_healthy /var/log/redis/ci.log ""
 }
 
 # ---------- common ----------
 wait_for() {
-  local name="$1" probe="$2" logfile="$3" pidfile="$4" started=$SECONDS
+  local name="$1" probe="$2" logfile="$3" process="$4" started=$SECONDS
   until "$probe"; do
-    if [ -n "$pidfile" ] && ! pid_alive "$pidfile"; then fail "$name: process exited during start-up" "$logfile"; fi
+    if [ -n "$process" ] && ! pid_alive "$process"; then fail "$name: process exited during start-up" "$logfile"; fi
     if ((SECONDS - started > STACK_TIMEOUT)); then fail "$name: not healthy after ${STACK_TIMEOUT}s" "$logfile"; fi
     sleep 1
   done
@@ -175,15 +278,25 @@ wait_for() {
 }
 
 stop_pid() {
-  local name="$1" pidfile="$STACK_DIR/$1.pid"
-  if ! pid_alive "$pidfile"; then rm -f "$pidfile"; return; fi
-  local pid
-  pid="$(cat "$pidfile")"
+  local name="$1" pidfile="$STACK_DIR/$1.pid" pid recorded="" status=0
+  [ -f "$pidfile" ] || return 0
+  read -r recorded _ <"$pidfile" || true
+  pid="$(owned_pid "$name")" || status=$?
+  if [ "$status" = 2 ]; then
+    log "$name: pid $recorded is no longer the process stack:up started (now: $(proc_cmdline "$recorded")); not stopping it"
+  fi
+  if [ "$status" != 0 ]; then rm -f "$pidfile"; return; fi
   log "$name: stopping pid $pid"
+  if [ "$name" = postgres ] && [ -f "$STACK_DIR/postgres.cluster" ]; then
+    local version cluster
+    read -r version cluster <"$STACK_DIR/postgres.cluster"
+    pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop >"$STACK_DIR/postgres-stop.log" 2>&1 ||
+      log "postgres: pg_ctlcluster stop failed (see $STACK_DIR/postgres-stop.log), signalling it"
+  fi
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
   if kill -0 "$pid" 2>/dev/null; then log "$name: still running after 30s, killing"; kill -9 "$pid" 2>/dev/null || true; fi
-  rm -f "$pidfile"
+  rm -f "$pidfile" "$STACK_DIR/$name.cluster"
 }
 
 # Migrations, and the contract schemas registered (idempotent; on a fresh in-memory registry this comes
@@ -199,8 +312,8 @@ setup_data() {
 }
 
 status_line() {
-  local name="$1" address="$2" probe="$3" pidfile="$STACK_DIR/$1.pid" owner="machine"
-  pid_alive "$pidfile" && owner="pid $(cat "$pidfile"), started by stack:up"
+  local name="$1" address="$2" probe="$3" owner="machine" pid
+  pid="$(owned_pid "$name")" && owner="pid $pid, started by stack:up"
   if "$probe"; then printf '%-10s %-32s %-9s %s\n' "$name" "$address" healthy "$owner"
   else printf '%-10s %-32s %-9s %s\n' "$name" "$address" DOWN "$owner"; return 1; fi
 }
@@ -217,6 +330,8 @@ cmd_status() {
 
 cmd_up() {
   local started=$SECONDS
+  take_lock
+  check_java
   postgres_up
   redis_up
   kafka_up
@@ -226,10 +341,19 @@ cmd_up() {
   log "stack up in $((SECONDS - started))s"
 }
 
+cmd_down() {
+  take_lock
+  stop_pid registry
+  stop_pid kafka
+  stop_pid redis
+  stop_pid postgres
+}
+
 case "${1:-status}" in
   up) cmd_up ;;
-  down) stop_pid registry; stop_pid kafka ;;
+  down) cmd_down ;;
   status) cmd_status ;;
   healthy) kafka_healthy && registry_healthy && postgres_healthy && redis_healthy ;;
-  *) echo "usage: $0 up|down|status|healthy" >&2; exit 2 ;;
+  setup) setup_data ;;
+  *) echo "usage: $0 up|down|status|healthy|setup" >&2; exit 2 ;;
 esac
