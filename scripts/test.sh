@@ -9,13 +9,23 @@ started=$SECONDS
 # shellcheck source=toolchain.sh
 source scripts/toolchain.sh
 echo "[test] node $(node -v), pnpm $(pnpm -v)"
+# `pnpm lint` runs shellcheck, a Debian package; npm's wrapper would download it from GitHub
+if ! command -v shellcheck >/dev/null; then
+  echo "[test] installing shellcheck (apt-get)"
+  sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null ||
+    { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq && "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
+fi
 pnpm install --frozen-lockfile --reporter=silent
 pnpm exec tsc -b
 pnpm run -s lint
 
 if bash infra/local/stack.sh healthy 2>/dev/null; then
-  echo "[test] reusing the running stack"
-  STACK_SKIP_MIGRATE=0 bash infra/local/stack.sh up
+  # started by someone else, so not stopped afterwards; but this checkout's migrations and contract
+  # schemas may be newer than what that stack got: apply them
+  echo "[test] reusing the running stack (applying migrations, registering the contract schemas)"
+  bash infra/local/stack.sh setup
 else
   trap 'bash infra/local/stack.sh down' EXIT
   bash infra/local/stack.sh up
