@@ -9,6 +9,13 @@ started=$SECONDS
 # shellcheck source=toolchain.sh
 source scripts/toolchain.sh
 echo "[test] node $(node -v), pnpm $(pnpm -v)"
+# promtool checks the Prometheus alert rules (infra/prometheus); Debian ships it in its prometheus package
+if ! command -v promtool >/dev/null; then
+  echo "[test] installing promtool (Debian package prometheus)"
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends prometheus >/dev/null ||
+    { $sudo_cmd apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends prometheus >/dev/null; }
+fi
 # `pnpm lint` runs shellcheck, a Debian package; npm's wrapper would download it from GitHub
 if ! command -v shellcheck >/dev/null; then
   echo "[test] installing shellcheck (apt-get)"

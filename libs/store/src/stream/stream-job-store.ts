@@ -76,9 +76,14 @@ export class StreamJobStore {
   /**
    * Writes one flush atomically. Partitions whose epoch changed since this writer claimed them (another
    * consumer owns them now) are left out entirely — their windows, late events and offsets — and reported as
-   * fenced; the caller drops its state for them.
+   * fenced; the caller drops its state for them. `beforeWrite` runs after the epochs are checked (the
+   * partitions' rows stay locked) and before anything is written, with what will be written: a caller can
+   * send it elsewhere first, so whatever commits here was sent, and a fenced writer sends nothing.
    */
-  async flush(flush: StreamFlush): Promise<FlushOutcome> {
+  async flush(
+    flush: StreamFlush,
+    beforeWrite?: (owned: StreamFlush) => Promise<void>,
+  ): Promise<FlushOutcome> {
     return this.database.transaction(async (client) => {
       const partitions = flush.partitions.map((progress) => progress.partition);
       const current = await client.query<{ partition: number; epoch: string }>(
@@ -93,13 +98,27 @@ export class StreamJobStore {
       const fenced = partitions.filter((partition) => !owned.has(partition));
       const mine = <T extends { partition: number }>(rows: readonly T[]): T[] =>
         fenced.length === 0 ? (rows as T[]) : rows.filter((row) => owned.has(row.partition));
-      await this.deleteRetracted(client, flush, mine(flush.retractions));
-      await this.upsertWindows(client, flush, mine(flush.changes));
-      await this.insertLate(client, flush, mine(flush.late));
-      await this.upsertFrontiers(client, flush, mine(flush.frontiers));
-      await this.updateProgress(client, flush, mine(flush.partitions));
+      const owned: StreamFlush = {
+        ...flush,
+        changes: mine(flush.changes),
+        retractions: mine(flush.retractions),
+        late: mine(flush.late),
+        frontiers: mine(flush.frontiers),
+        partitions: mine(flush.partitions),
+      };
+      if (owned.partitions.length > 0) await beforeWrite?.(owned);
+      await this.deleteRetracted(client, owned, owned.retractions);
+      await this.upsertWindows(client, owned, owned.changes);
+      await this.insertLate(client, owned, owned.late);
+      await this.upsertFrontiers(client, owned, owned.frontiers);
+      await this.updateProgress(client, owned, owned.partitions);
       return { written: partitions.filter((partition) => owned.has(partition)), fenced };
     });
+  }
+
+  /** Resolves when Postgres answers (a paused job probes with it before resuming). */
+  async ping(): Promise<void> {
+    await this.database.query('select 1');
   }
 
   /** Where every partition of a job stands (for lag and progress). */
