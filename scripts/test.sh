@@ -9,20 +9,17 @@ started=$SECONDS
 # shellcheck source=toolchain.sh
 source scripts/toolchain.sh
 echo "[test] node $(node -v), pnpm $(pnpm -v)"
-# promtool checks the Prometheus alert rules (infra/prometheus); Debian ships it in its prometheus package
-if ! command -v promtool >/dev/null; then
-  echo "[test] installing promtool (Debian package prometheus)"
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends prometheus >/dev/null ||
-    { $sudo_cmd apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends prometheus >/dev/null; }
-fi
-# `pnpm lint` runs shellcheck, a Debian package; npm's wrapper would download it from GitHub
-if ! command -v shellcheck >/dev/null; then
-  echo "[test] installing shellcheck (apt-get)"
+# System tools the checks use, from Debian's packages (npm's wrappers would download binaries from GitHub):
+# `pnpm lint` needs shellcheck; promtool (package prometheus) checks the alert rules in infra/prometheus
+missing=()
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+command -v promtool >/dev/null || missing+=(prometheus)
+if ((${#missing[@]})); then
+  echo "[test] installing ${missing[*]} (apt-get)"
   sudo_cmd=()
   [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null ||
-    { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq && "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
+  apt_install() { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+  apt_install || { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt_install; }
 fi
 pnpm install --frozen-lockfile --reporter=silent
 pnpm exec tsc -b
