@@ -1,6 +1,15 @@
 // Pure event-time windowing shared by the batch and streaming paths: no I/O, no clocks.
-export { describeValue, InvalidEventError, OperatorStateError, PipelineConfigError } from './errors';
+export {
+  describeValue,
+  EventTimeSkewError,
+  InvalidEventError,
+  InvalidPartitionError,
+  MissingRecordTimestampError,
+  OperatorStateError,
+  PipelineConfigError,
+} from './errors';
 export type { PipelineConfigErrorDetails } from './errors';
+export { MAX_DURATION_MS, MAX_EVENT_TIME_MS, MAX_PARTITION, MAX_WINDOWS_PER_EVENT } from './limits';
 
 export type { FixedWindowAssigner, SessionWindowAssigner, Window, WindowAssigner } from './windows/window';
 export { tumbling } from './windows/tumbling';
@@ -32,6 +41,7 @@ export {
   validatePipelines,
   type ParsePipelinesOptions,
 } from './pipeline/parse';
+export { isReservedName, RESERVED_NAMES } from './pipeline/reserved-names';
 
 export type {
   LateRecord,

@@ -158,6 +158,48 @@ describe('parsePipelines', () => {
       'aggregations[1].name: expected a name no other aggregation of this pipeline uses, got "x"',
     ],
     [{ aggregations: [{ name: 'x-y', fn: 'count' }] }, 'aggregations[0].name: expected an identifier'],
+    ...['__proto__', 'constructor', 'hasOwnProperty', 'toString'].map((name) => [
+      { aggregations: [{ name, fn: 'count' }] },
+      `aggregations[0].name: expected a name that is not a property of JavaScript objects (__proto__, constructor, toString, ...), got "${name}"`,
+    ]),
+    [
+      {
+        aggregations: [
+          { name: 'events', fn: 'count' },
+          { name: '__proto__', fn: 'sum', field: 'amount' },
+        ],
+      },
+      'aggregations[1].name: expected a name that is not a property of JavaScript objects',
+    ],
+    [
+      { window: { type: 'sliding', size: '1d', slide: '1ms' } },
+      'window.slide: expected a duration of at least window.size / 1000 (86400ms), so that an event falls into at most 1000 windows, got "1ms"',
+    ],
+    [
+      { window: { type: 'sliding', size: '1000001ms', slide: '1s' } },
+      'window.slide: expected a duration of at least window.size / 1000 (1001ms)',
+    ],
+    [
+      { window: { type: 'tumbling', size: '99999999999999999999d' } },
+      'window.size: expected a duration of at most 36500d, got "99999999999999999999d"',
+    ],
+    [
+      { window: { type: 'tumbling', size: '9'.repeat(400) + 'd' } },
+      'window.size: expected a duration of at most 36500d',
+    ],
+    [{ window: { type: 'session', gap: '36501d' } }, 'window.gap: expected a duration of at most 36500d'],
+    [
+      { window: { type: 'sliding', size: '36500d', slide: '36500d', offset: '36501d' } },
+      'window.offset: expected a duration of at most 36500d',
+    ],
+    [{ allowedLateness: '40000d' }, 'allowedLateness: expected a duration of at most 36500d'],
+    [
+      { watermark: { maxOutOfOrderness: '40000d' } },
+      'watermark.maxOutOfOrderness: expected a duration of at most 36500d',
+    ],
+    [{ maxEventTimeSkew: '5' }, 'maxEventTimeSkew: expected a duration like 500ms, 10s, 1m, 1h, 1d, got "5"'],
+    [{ maxEventTimeSkew: '-1m' }, 'maxEventTimeSkew: expected a duration like'],
+    [{ maxEventTimeSkew: '40000d' }, 'maxEventTimeSkew: expected a duration of at most 36500d'],
     [
       { aggregations: [{ name: 'x', fn: 'count', filter: 'a' }] },
       'aggregations[0].filter: expected one of the keys name, fn, field, got unknown key "filter"',
@@ -165,6 +207,21 @@ describe('parsePipelines', () => {
   ])('rejects %j', (patch, message) => {
     const error = errorOf(withPipeline(patch));
     expect(error.message).toContain(`pipeline "user_activity_1m": ${message}`);
+  });
+
+  it('reads maxEventTimeSkew as a duration, and leaves it out when not given', () => {
+    expect(validatePipelines(withPipeline({ maxEventTimeSkew: '5m' }))[0]!.maxEventTimeSkew).toBe(300_000);
+    expect(validatePipelines(withPipeline({ maxEventTimeSkew: 0 }))[0]!.maxEventTimeSkew).toBe(0);
+    expect(validatePipelines(withPipeline({}))[0]).not.toHaveProperty('maxEventTimeSkew');
+  });
+
+  it('accepts the largest window definitions within the bounds', () => {
+    const [p] = validatePipelines(
+      withPipeline({ window: { type: 'sliding', size: '1d', slide: '86400ms' } }),
+    );
+    expect(p!.window).toEqual({ type: 'sliding', size: 86_400_000, slide: 86_400, offset: 0 });
+    const [q] = validatePipelines(withPipeline({ window: { type: 'tumbling', size: '36500d' } }));
+    expect(q!.window).toMatchObject({ size: 36_500 * 86_400_000 });
   });
 
   it('identifies a pipeline without a usable name by its position', () => {

@@ -1,5 +1,6 @@
 import type { Aggregator } from '../aggregators/aggregator';
 import { InvalidEventError } from '../errors';
+import { MAX_EVENT_TIME_MS } from '../limits';
 import type { Pipeline } from '../pipeline/types';
 
 const EXPECTED_INPUT = {
@@ -60,13 +61,14 @@ export class EventReader {
     throw new InvalidEventError(this.pipeline.name, this.pipeline.key, 'a string or a finite number', key);
   }
 
+  /** Integers within MAX_EVENT_TIME_MS only: see limits.ts for what a time like 1e300 did before. */
   time(event: object): number {
     const time = (event as Record<string, unknown>)[this.timeField];
-    if (typeof time === 'number' && Number.isFinite(time)) return time;
+    if (Number.isSafeInteger(time) && Math.abs(time as number) <= MAX_EVENT_TIME_MS) return time as number;
     throw new InvalidEventError(
       this.pipeline.name,
       this.pipeline.time,
-      'epoch milliseconds (a finite number)',
+      `epoch milliseconds (an integer from -${MAX_EVENT_TIME_MS} to ${MAX_EVENT_TIME_MS})`,
       time,
     );
   }

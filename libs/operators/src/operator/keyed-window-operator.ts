@@ -1,6 +1,13 @@
 import type { AggregatorRegistry } from '../aggregators/aggregator';
 import { resolveAggregators } from '../aggregators/resolve';
-import { OperatorStateError } from '../errors';
+import {
+  EventTimeSkewError,
+  InvalidPartitionError,
+  MissingRecordTimestampError,
+  OperatorStateError,
+  PipelineConfigError,
+} from '../errors';
+import { isReservedName } from '../pipeline/reserved-names';
 import type { Pipeline } from '../pipeline/types';
 import {
   OPERATOR_SNAPSHOT_FORMAT,
@@ -44,19 +51,43 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
   readonly assigner: WindowAssigner;
   private readonly config: PartitionConfig;
   private readonly reader: EventReader;
-  private readonly partitions: (Partition<E> | undefined)[] = [];
+  /**
+   * Partition number → state. A Map, not an array indexed by partition: partition 1e9 made a sparse array
+   * that every flush scanned in full (45 s), and indices ≥ 2^32 − 1 were silently not array elements.
+   */
+  private readonly states = new Map<number, Partition<E>>();
+  /** The same states by ascending partition, so flush(), snapshot() and stats() have a deterministic order. */
+  private ordered: Partition<E>[] = [];
+  /** Consecutive records mostly share a partition (a polled batch is one): this skips the Map lookup. */
+  private lastPartition = -1;
+  private lastState: Partition<E> | undefined;
+  private readonly maxEventTimeSkew: number | undefined;
 
   constructor(
     readonly pipeline: Pipeline,
     options: KeyedWindowOperatorOptions = {},
   ) {
     this.mode = options.mode ?? 'stream';
+    // Pipelines built in code skip parsePipelines' validation; this one check guards the result objects.
+    pipeline.aggregations.forEach(({ name }, i) => {
+      if (isReservedName(name)) {
+        throw new PipelineConfigError({
+          pipeline: pipeline.name,
+          field: `aggregations[${i}].name`,
+          expected: 'a name that is not a property of JavaScript objects (__proto__, constructor, ...)',
+          got: name,
+        });
+      }
+    });
     this.assigner = windowAssigner(pipeline.window);
+    this.maxEventTimeSkew = pipeline.maxEventTimeSkew;
     const aggregators = resolveAggregators(pipeline, options.aggregators);
     this.reader = new EventReader(pipeline, aggregators);
-    const { key, time, window, watermark, allowedLateness, aggregations } = pipeline;
+    const { key, time, window, watermark, allowedLateness, aggregations, maxEventTimeSkew } = pipeline;
     this.config = {
       pipeline: pipeline.name,
+      // maxEventTimeSkew decides which events count; undefined is left out, so pipelines without it keep
+      // the fingerprints their snapshots were taken under.
       fingerprint: JSON.stringify({
         key,
         time,
@@ -65,6 +96,7 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
         allowedLateness,
         aggregations,
         mode: this.mode,
+        maxEventTimeSkew,
       }),
       aggregationNames: aggregations.map((a) => a.name),
       aggregators,
@@ -75,16 +107,23 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
 
   /**
    * Applies one event read at `offset` of `partition`. Returns false, changing nothing, when the offset is
-   * below the partition's next offset (already applied, e.g. redelivered after a restore). Throws
-   * InvalidEventError, changing nothing, when the event lacks a usable key, time or aggregation input.
+   * below the partition's next offset (already applied, e.g. redelivered after a restore). Throws, changing
+   * nothing: InvalidPartitionError for a partition that is not an int32 ≥ 0; InvalidEventError when the
+   * event lacks a usable key, time or aggregation input; EventTimeSkewError when the pipeline has
+   * maxEventTimeSkew and the event time is more than that ahead of `recordTimestamp` (the Kafka record's
+   * timestamp); MissingRecordTimestampError when it has maxEventTimeSkew and no usable `recordTimestamp`.
+   * Dead-letter the record on InvalidEventError and EventTimeSkewError; the others are caller errors.
    */
-  process(event: E, partition: number, offset?: number): boolean {
-    const state = this.partitions[partition] ?? this.createPartition(partition);
-    if (offset !== undefined && state.nextOffset !== undefined && offset < state.nextOffset) return false;
+  process(event: E, partition: number, offset?: number, recordTimestamp?: number): boolean {
+    let state = partition === this.lastPartition ? this.lastState : this.stateOf(partition);
+    if (offset !== undefined && state?.nextOffset !== undefined && offset < state.nextOffset) return false;
     const { reader } = this;
     const key = reader.key(event);
     const time = reader.time(event);
+    if (this.maxEventTimeSkew !== undefined) this.checkSkew(time, recordTimestamp, this.maxEventTimeSkew);
     const inputs = reader.readInputs(event);
+    // Only a valid event creates its partition, so a rejected record leaves no trace.
+    state ??= this.createPartition(partition);
     state.ingest(event, key, time, inputs);
     state.observe(time);
     if (offset !== undefined) state.nextOffset = offset + 1;
@@ -94,7 +133,9 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
   /** process() for a polled batch; returns how many records were applied. */
   processRecords(records: Iterable<SourceRecord<E>>): number {
     let applied = 0;
-    for (const record of records) if (this.process(record.value, record.partition, record.offset)) applied++;
+    for (const record of records) {
+      if (this.process(record.value, record.partition, record.offset, record.timestamp)) applied++;
+    }
     return applied;
   }
 
@@ -110,18 +151,18 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
    * a run that ends with this; events arriving afterwards are late.
    */
   advanceToEndOfInput(partition?: number): void {
-    if (partition !== undefined && this.partitions[partition] === undefined) this.createPartition(partition);
+    if (partition !== undefined && this.stateOf(partition) === undefined) this.createPartition(partition);
     for (const state of this.selected(partition)) state.endInput();
   }
 
   /** wm(p); −Infinity before the partition's first event (and throughout a batch run). */
   watermark(partition: number): number {
-    return this.partitions[partition]?.watermark ?? -Infinity;
+    return this.states.get(partition)?.watermark ?? -Infinity;
   }
 
   /** The offset to resume `partition` from, when records came with offsets. */
   nextOffset(partition: number): number | undefined {
-    return this.partitions[partition]?.nextOffset;
+    return this.states.get(partition)?.nextOffset;
   }
 
   /** Partitions holding state, ascending. */
@@ -140,7 +181,7 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
 
   /** State of one partition as plain JSON. Flush first: output not yet taken is not part of a snapshot. */
   snapshotPartition(partition: number): PartitionSnapshot {
-    const state = this.partitions[partition] ?? this.newPartition(partition);
+    const state = this.states.get(partition) ?? this.newPartition(partition);
     if (state.hasPendingOutput()) {
       throw new OperatorStateError(
         this.pipeline.name,
@@ -164,42 +205,85 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
     this.checkCompatible(snapshot.format, PARTITION_SNAPSHOT_FORMAT, snapshot.pipeline, snapshot.fingerprint);
     const state = this.newPartition(snapshot.partition);
     state.restore(snapshot);
-    this.partitions[snapshot.partition] = state;
+    this.releasePartition(snapshot.partition);
+    this.insert(state);
   }
 
   /** Replaces all state. */
   restore(snapshot: OperatorSnapshot): void {
     this.checkCompatible(snapshot.format, OPERATOR_SNAPSHOT_FORMAT, snapshot.pipeline, snapshot.fingerprint);
-    this.partitions.length = 0;
+    this.states.clear();
+    this.ordered = [];
+    this.forgetLast();
     for (const partition of snapshot.partitions) this.restorePartition(partition);
   }
 
   /** Drops a partition's state and unflushed output, e.g. when the partition is revoked from this consumer. */
   releasePartition(partition: number): void {
-    this.partitions[partition] = undefined;
+    const state = this.states.get(partition);
+    if (state === undefined) return;
+    this.states.delete(partition);
+    this.ordered.splice(this.ordered.indexOf(state), 1);
+    this.forgetLast();
   }
 
-  private selected(partition?: number): Partition<E>[] {
-    if (partition !== undefined) {
-      const state = this.partitions[partition];
-      return state === undefined ? [] : [state];
+  private selected(partition?: number): readonly Partition<E>[] {
+    if (partition === undefined) return this.ordered;
+    const state = this.states.get(partition);
+    return state === undefined ? [] : [state];
+  }
+
+  /** The partition's state, if any; validates the number first, so a bad one cannot create state. */
+  private stateOf(partition: number): Partition<E> | undefined {
+    requirePartition(partition);
+    const state = this.states.get(partition);
+    if (state !== undefined) {
+      this.lastPartition = partition;
+      this.lastState = state;
     }
-    return this.partitions.filter((state) => state !== undefined);
+    return state;
   }
 
   private createPartition(partition: number): Partition<E> {
     const state = this.newPartition(partition);
-    this.partitions[partition] = state;
+    this.insert(state);
+    this.lastPartition = partition;
+    this.lastState = state;
     return state;
   }
 
-  private newPartition(partition: number): Partition<E> {
-    if (!(Number.isSafeInteger(partition) && partition >= 0)) {
-      throw new RangeError(`partition must be a non-negative integer, got ${partition}`);
+  /** Adds a state for a partition that has none, keeping `ordered` sorted (binary search; new partitions are rare). */
+  private insert(state: Partition<E>): void {
+    this.states.set(state.partition, state);
+    let lo = 0;
+    let hi = this.ordered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ordered[mid]!.partition < state.partition) lo = mid + 1;
+      else hi = mid;
     }
+    this.ordered.splice(lo, 0, state);
+  }
+
+  private forgetLast(): void {
+    this.lastPartition = -1;
+    this.lastState = undefined;
+  }
+
+  private newPartition(partition: number): Partition<E> {
+    requirePartition(partition);
     return this.assigner.isMerging
       ? new SessionPartition<E>(partition, this.config, this.assigner)
       : new FixedWindowPartition<E>(partition, this.config, this.assigner);
+  }
+
+  private checkSkew(time: number, recordTimestamp: number | undefined, maxEventTimeSkew: number): void {
+    if (!Number.isSafeInteger(recordTimestamp)) {
+      throw new MissingRecordTimestampError(this.pipeline.name, recordTimestamp);
+    }
+    if (time - recordTimestamp! > maxEventTimeSkew) {
+      throw new EventTimeSkewError(this.pipeline.name, time, recordTimestamp!, maxEventTimeSkew);
+    }
   }
 
   private checkCompatible(format: string, expected: string, pipeline: string, fingerprint: string): void {
@@ -217,4 +301,9 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
       );
     }
   }
+}
+
+/** Kafka partitions are int32 ≥ 0. `(p | 0) === p` is exactly that test for numbers, and cheap. */
+function requirePartition(partition: number): void {
+  if (!((partition | 0) === partition && partition >= 0)) throw new InvalidPartitionError(partition);
 }

@@ -33,8 +33,11 @@ export abstract class Partition<E> {
   private finals: ResultChange[] = [];
   private retractions: WindowRetraction[] = [];
   private late: LateRecord<E>[] = [];
-  /** The shape of a result's `values`, all null (undefined for names an object literal cannot hold). */
-  private readonly valuesTemplate: Record<string, number | null> | undefined;
+  /**
+   * The shape of a result's `values`, all null. Aggregation names that Object.prototype has (`__proto__`)
+   * are refused by validation and by the operator, so every name is an ordinary own property here.
+   */
+  private readonly valuesTemplate: Record<string, number | null> = {};
 
   constructor(
     readonly partition: number,
@@ -42,11 +45,7 @@ export abstract class Partition<E> {
     layout: SlotLayout,
   ) {
     this.slots = new WindowSlots(config.aggregators, layout);
-    if (!config.aggregationNames.includes('__proto__')) {
-      const template: Record<string, number | null> = {};
-      for (const name of config.aggregationNames) template[name] = null;
-      this.valuesTemplate = template;
-    }
+    for (const name of config.aggregationNames) this.valuesTemplate[name] = null;
   }
 
   /** Applies one validated event (lateness is judged here, against the watermark before the event). */
@@ -237,8 +236,7 @@ export abstract class Partition<E> {
   private result(slot: number, final: boolean): ResultChange {
     const { slots, config } = this;
     // A copy of the template has every property already, so filling it in changes no object shape.
-    const values: Record<string, number | null> =
-      this.valuesTemplate === undefined ? {} : { ...this.valuesTemplate };
+    const values: Record<string, number | null> = { ...this.valuesTemplate };
     for (let i = 0; i < config.aggregationNames.length; i++) {
       values[config.aggregationNames[i]!] = slots.accumulators.result(slot, i);
     }

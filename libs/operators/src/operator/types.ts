@@ -44,4 +44,9 @@ export interface SourceRecord<E> {
   readonly partition: number;
   /** The Kafka offset; when given, records below the partition's next offset are skipped as already applied. */
   readonly offset?: number;
+  /**
+   * The Kafka record timestamp, epoch ms: what the pipeline's maxEventTimeSkew bounds event time by
+   * (required when the pipeline has one, ignored otherwise).
+   */
+  readonly timestamp?: number;
 }

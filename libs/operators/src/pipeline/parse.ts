@@ -2,7 +2,9 @@ import { parse as parseYaml } from 'yaml';
 import type { AggregatorRegistry } from '../aggregators/aggregator';
 import { BUILTIN_AGGREGATORS, isBuiltinAggregator } from '../aggregators/builtins';
 import { PipelineConfigError } from '../errors';
+import { MAX_DURATION_MS, MAX_WINDOWS_PER_EVENT } from '../limits';
 import { DURATION_EXPECTATION, parseDuration } from './duration';
+import { isReservedName } from './reserved-names';
 import type { AggregationSpec, Pipeline, WindowSpec } from './types';
 
 export interface ParsePipelinesOptions {
@@ -20,8 +22,10 @@ const PIPELINE_KEYS = [
   'window',
   'watermark',
   'allowedLateness',
+  'maxEventTimeSkew',
   'aggregations',
 ] as const;
+const MAX_DURATION_TEXT = `${MAX_DURATION_MS / 86_400_000}d`;
 const WINDOW_KEYS = {
   tumbling: ['type', 'size', 'offset'],
   sliding: ['type', 'size', 'slide', 'offset'],
@@ -134,6 +138,8 @@ class PipelineChecker {
     const ms = typeof value === 'string' ? parseDuration(value) : value === 0 ? 0 : undefined;
     if (ms === undefined) this.fail(field, DURATION_EXPECTATION, value);
     if (positive && ms === 0) this.fail(field, `a positive duration (${DURATION_EXPECTATION})`, value);
+    // `99999999999999999999d` parses (to a number beyond 2^53, or Infinity): bound it like the operators do.
+    if (ms > MAX_DURATION_MS) this.fail(field, `a duration of at most ${MAX_DURATION_TEXT}`, value);
     return ms;
   }
 
@@ -176,6 +182,10 @@ function validatePipeline(entry: unknown, index: number, options: ParsePipelines
     },
     allowedLateness: check.optionalDuration(fields['allowedLateness'], 'allowedLateness'),
     aggregations: validateAggregations(check, fields['aggregations'], options),
+    // Only present when set: a pipeline without it equals (and fingerprints as) one written before it existed.
+    ...(fields['maxEventTimeSkew'] === undefined
+      ? {}
+      : { maxEventTimeSkew: check.duration(fields['maxEventTimeSkew'], 'maxEventTimeSkew', false) }),
   };
 }
 
@@ -191,6 +201,14 @@ function validateWindow(check: PipelineChecker, value: unknown): WindowSpec {
   const slide = type === 'sliding' ? check.duration(window['slide'], 'window.slide', true) : size;
   if (slide > size)
     check.fail('window.slide', `a duration no longer than window.size (${size}ms)`, window['slide']);
+  if (Math.ceil(size / slide) > MAX_WINDOWS_PER_EVENT) {
+    check.fail(
+      'window.slide',
+      `a duration of at least window.size / ${MAX_WINDOWS_PER_EVENT} (${Math.ceil(size / MAX_WINDOWS_PER_EVENT)}ms), ` +
+        `so that an event falls into at most ${MAX_WINDOWS_PER_EVENT} windows`,
+      window['slide'],
+    );
+  }
   const offset = check.optionalDuration(window['offset'], 'window.offset');
   if (offset >= slide) {
     check.fail(
@@ -221,6 +239,13 @@ function validateAggregations(
       AGGREGATION_NAME,
       'an identifier (letters, digits, _)',
     );
+    if (isReservedName(name)) {
+      check.fail(
+        `${at}.name`,
+        'a name that is not a property of JavaScript objects (__proto__, constructor, toString, ...)',
+        name,
+      );
+    }
     if (names.has(name)) check.fail(`${at}.name`, 'a name no other aggregation of this pipeline uses', name);
     names.add(name);
     const fn = fields['fn'];

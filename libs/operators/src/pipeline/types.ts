@@ -26,4 +26,9 @@ export interface Pipeline {
   readonly watermark: { readonly maxOutOfOrderness: number };
   readonly allowedLateness: number;
   readonly aggregations: readonly AggregationSpec[];
+  /**
+   * How far event time may run ahead of the Kafka record timestamp; an event beyond it is refused
+   * (EventTimeSkewError → DLQ) before it reaches a watermark. Absent: no bound, record timestamps unused.
+   */
+  readonly maxEventTimeSkew?: number;
 }

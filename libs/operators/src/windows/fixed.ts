@@ -1,3 +1,4 @@
+import { MAX_WINDOWS_PER_EVENT } from '../limits';
 import { requirePositiveDuration, type FixedWindowAssigner, type Window } from './window';
 
 /** Floor modulo: window alignment must also work for times before the epoch. */
@@ -20,10 +21,17 @@ export function fixedWindows(
   requirePositiveDuration(`${type} window slide`, slide);
   if (slide > size)
     throw new RangeError(`${type} window slide (${slide}) must not exceed its size (${size})`);
-  if (!(Number.isFinite(offset) && offset >= 0 && offset < slide)) {
-    throw new RangeError(`${type} window offset must be in [0, ${slide}), got ${offset}`);
+  if (!(Number.isInteger(offset) && offset >= 0 && offset < slide)) {
+    throw new RangeError(`${type} window offset must be a whole number in [0, ${slide}), got ${offset}`);
   }
   const maxWindowsPerEvent = Math.ceil(size / slide);
+  // Each event touches this many windows and a buffer of this size is allocated up front.
+  if (maxWindowsPerEvent > MAX_WINDOWS_PER_EVENT) {
+    throw new RangeError(
+      `${type} window of size ${size} sliding by ${slide} puts up to ${maxWindowsPerEvent} windows on each ` +
+        `event; at most ${MAX_WINDOWS_PER_EVENT} windows per event are allowed`,
+    );
+  }
 
   function assignWindowStarts(time: number, out: Float64Array): number {
     const lowest = time - size;

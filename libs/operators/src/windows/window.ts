@@ -1,3 +1,5 @@
+import { MAX_DURATION_MS } from '../limits';
+
 /** A half-open event-time interval `[start, end)` in epoch milliseconds. */
 export interface Window {
   readonly start: number;
@@ -40,8 +42,14 @@ export interface SessionWindowAssigner {
 
 export type WindowAssigner = FixedWindowAssigner | SessionWindowAssigner;
 
+/**
+ * Whole milliseconds from 1 to MAX_DURATION_MS: fractions would make window bounds inexact, and beyond the
+ * maximum `time + size` leaves the range where integer arithmetic on doubles is exact.
+ */
 export function requirePositiveDuration(what: string, value: number): void {
-  if (!(Number.isFinite(value) && value > 0)) {
-    throw new RangeError(`${what} must be a positive finite number of milliseconds, got ${value}`);
+  if (!(Number.isInteger(value) && value > 0 && value <= MAX_DURATION_MS)) {
+    throw new RangeError(
+      `${what} must be a whole number of milliseconds from 1 to ${MAX_DURATION_MS}, got ${value}`,
+    );
   }
 }
