@@ -1,4 +1,5 @@
 import type { KafkaClient } from './kafka-client';
+import type { ConsumerSettings } from './settings';
 import type { ConsumedBatch, ConsumedRecord } from './types';
 
 export interface ConsumeUntilOptions {
@@ -10,17 +11,20 @@ export interface ConsumeUntilOptions {
   timeoutMs?: number;
   /** called with each batch before it is added, e.g. to transform or check it */
   onBatch?: (batch: ConsumedBatch) => Promise<void>;
+  /** overrides of the client's consumer settings */
+  settings?: ConsumerSettings;
 }
 
 /**
  * Reads in a consumer group until `done` says so, then disconnects (also on timeout or error). For tools and
- * tests that need "everything up to here", not for long-running jobs.
+ * tests that need "everything up to here", not for long-running jobs. A consumer that crashes for good
+ * while reading ends it with a `ConsumerCrashedError` whose cause is the original error.
  */
 export async function consumeUntil(
   kafka: KafkaClient,
   options: ConsumeUntilOptions,
 ): Promise<ConsumedRecord[]> {
-  const consumer = kafka.consumer(options.groupId);
+  const consumer = kafka.consumer(options.groupId, options.settings);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const records: ConsumedRecord[] = [];
   await consumer.connect();
@@ -35,6 +39,12 @@ export async function consumeUntil(
           ),
         timeoutMs,
       );
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      // a crash after start: kafkajs's run() has resolved long before
+      consumer.waitForStop().catch(fail);
       consumer
         .run({
           topics: options.topics,
@@ -51,10 +61,7 @@ export async function consumeUntil(
             }
           },
         })
-        .catch((error: unknown) => {
-          clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(String(error)));
-        });
+        .catch(fail);
     });
   } finally {
     await consumer.disconnect();

@@ -1,4 +1,5 @@
 import { ConfigResourceTypes, type Admin, type Consumer } from 'kafkajs';
+import { DeleteGroupsError } from './errors/delete-groups-error';
 
 export interface TopicSpec {
   name: string;
@@ -7,6 +8,8 @@ export interface TopicSpec {
 }
 
 export class KafkaAdmin {
+  private closing: Promise<void> | undefined;
+
   constructor(
     private readonly admin: Admin,
     private readonly consumerFor: (groupId: string) => Consumer,
@@ -106,11 +109,45 @@ export class KafkaAdmin {
     }
   }
 
-  async deleteGroups(groupIds: string[]): Promise<void> {
-    await this.admin.deleteGroups(groupIds).catch(() => undefined);
+  /**
+   * The topic's `max.message.bytes` (the largest record batch it accepts), or undefined when the topic does
+   * not exist. Checks existence first: describing a missing topic makes kafkajs retry for seconds.
+   */
+  async maxMessageBytes(topic: string): Promise<number | undefined> {
+    if (!(await this.topicExists(topic))) return undefined;
+    const { config } = await this.describeTopic(topic, ['max.message.bytes']);
+    const value = Number(config['max.message.bytes']);
+    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
   }
 
-  async disconnect(): Promise<void> {
-    await this.admin.disconnect();
+  /**
+   * Deletes consumer groups. A group that does not exist is fine (the goal is that it is gone); any other
+   * refusal, e.g. a group that still has members, is a `DeleteGroupsError` naming each group and why.
+   */
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    try {
+      await this.admin.deleteGroups(groupIds);
+    } catch (error) {
+      const groups = (error as { name?: string; groups?: GroupFailure[] }).groups;
+      if ((error as { name?: string }).name !== 'KafkaJSDeleteGroupsError' || !groups) throw error;
+      const failures = groups
+        .filter((g) => g.error?.type !== 'GROUP_ID_NOT_FOUND')
+        .map((g) => ({ groupId: g.groupId, reason: g.error?.message ?? `error code ${g.errorCode}` }));
+      if (failures.length > 0) throw new DeleteGroupsError(failures);
+    }
   }
+
+  /** safe to call more than once */
+  disconnect(): Promise<void> {
+    this.closing ??= this.admin.disconnect();
+    return this.closing;
+  }
+}
+
+/** what kafkajs's KafkaJSDeleteGroupsError lists per group */
+interface GroupFailure {
+  groupId: string;
+  errorCode: number;
+  error?: { type?: string; message?: string };
 }

@@ -3,57 +3,82 @@ import { Logger } from '@lk/common';
 import { KafkaAdmin } from './kafka-admin';
 import { KafkaConsumer } from './kafka-consumer';
 import { KafkaProducer } from './kafka-producer';
+import { kafkajsLogCreator } from './kafkajs-log-bridge';
+import { originalCause } from './original-cause';
+import { defaultConsumerSettings, type ConsumerSettings, type ProducerSettings } from './settings';
 
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
   logger?: Logger;
+  /** defaults for every consumer of this client (each `consumer()` call may override them again) */
+  consumer?: ConsumerSettings;
+  /** defaults for every producer of this client */
+  producer?: ProducerSettings;
+  /** what kafkajs itself logs (its lines then get our levels, see kafkajs-log-bridge.ts); default warn */
+  kafkajsLogLevel?: 'error' | 'warn' | 'info' | 'debug';
 }
+
+const kafkajsLevels = {
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+} as const;
 
 /** Entry point to Kafka; the only place that constructs kafkajs objects. */
 export class KafkaClient {
   private readonly kafka: Kafka;
+  private readonly logger: Logger;
 
-  constructor(options: KafkaClientOptions) {
-    const logger = options.logger ?? new Logger('kafka');
+  constructor(private readonly options: KafkaClientOptions) {
+    this.logger = options.logger ?? new Logger('kafka');
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
-      logLevel: logLevel.WARN,
-      logCreator:
-        () =>
-        ({ level, log }) => {
-          const { message, ...fields } = log;
-          const event = `kafkajs: ${message}`;
-          if (level <= logLevel.ERROR) logger.error(event, fields);
-          else logger.warn(event, fields);
-        },
+      logLevel: kafkajsLevels[options.kafkajsLogLevel ?? 'warn'],
+      logCreator: kafkajsLogCreator(this.logger),
     });
   }
 
-  producer(options: { transactionalId?: string } = {}): KafkaProducer {
+  producer(options: { transactionalId?: string } & ProducerSettings = {}): KafkaProducer {
+    const { transactionalId, ...overrides } = options;
+    const settings: ProducerSettings = { ...this.options.producer, ...overrides };
     return new KafkaProducer(
       this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
-        transactionalId: options.transactionalId,
+        transactionalId,
+        allowAutoTopicCreation: settings.allowAutoTopicCreation,
+        retry: settings.retry,
         // the Java client's murmur2 partitioner, so keys land where any other Kafka client would put them
         createPartitioner: Partitioners.DefaultPartitioner,
       }),
     );
   }
 
-  consumer(groupId: string): KafkaConsumer {
+  consumer(groupId: string, overrides: ConsumerSettings = {}): KafkaConsumer {
+    const settings = { ...defaultConsumerSettings, ...this.options.consumer, ...overrides };
+    const isFatal = settings.isFatal;
     return new KafkaConsumer(
       this.kafka.consumer({
         groupId,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
+        sessionTimeout: settings.sessionTimeout,
+        heartbeatInterval: settings.heartbeatInterval,
+        rebalanceTimeout: settings.rebalanceTimeout,
+        maxWaitTimeInMs: settings.maxWaitTimeInMs,
+        minBytes: settings.minBytes,
+        maxBytes: settings.maxBytes,
+        maxBytesPerPartition: settings.maxBytesPerPartition,
         allowAutoTopicCreation: false,
-        // an idle partition must not hold back fresh records for long (produce→visible latency)
-        maxWaitTimeInMs: 250,
+        retry: {
+          ...settings.retry,
+          // kafkajs asks only about retriable errors (it never restarts after a non-retriable one)
+          restartOnFailure: async (error) => !(isFatal?.(originalCause(error)) ?? false),
+        },
       }),
       groupId,
+      { logger: this.logger, pauseBackoff: settings.pauseBackoff },
     );
   }
 

@@ -1,5 +1,5 @@
-import type { Producer } from 'kafkajs';
-import type { OutgoingRecord } from './types';
+import type { IHeaders, Producer } from 'kafkajs';
+import type { OutgoingHeaders, OutgoingRecord } from './types';
 
 export interface SentRecordPosition {
   partition: number;
@@ -9,6 +9,8 @@ export interface SentRecordPosition {
 
 /** Idempotent (acks=all) producer; records keep their order per partition. */
 export class KafkaProducer {
+  private closing: Promise<void> | undefined;
+
   constructor(private readonly producer: Producer) {}
 
   async connect(): Promise<void> {
@@ -22,7 +24,7 @@ export class KafkaProducer {
       messages: records.map((record) => ({
         key: record.key,
         value: record.value,
-        headers: record.headers,
+        headers: record.headers && toKafkajsHeaders(record.headers),
         partition: record.partition,
         timestamp: record.timestamp === undefined ? undefined : String(record.timestamp),
       })),
@@ -33,7 +35,24 @@ export class KafkaProducer {
     }));
   }
 
-  async disconnect(): Promise<void> {
-    await this.producer.disconnect();
+  /** safe to call more than once */
+  disconnect(): Promise<void> {
+    this.closing ??= this.producer.disconnect();
+    return this.closing;
   }
+}
+
+/** kafkajs writes a null (-1 length) header value for undefined; its types do not admit null */
+function toKafkajsHeaders(headers: OutgoingHeaders): IHeaders {
+  const out: IHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const converted = Array.isArray(value) ? value.map((v) => v ?? undefined) : (value ?? undefined);
+    Object.defineProperty(out, name, {
+      value: converted,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }

@@ -6,4 +6,10 @@ export const DeadLetterHeaders = {
   originalPartition: 'lk.original.partition',
   originalOffset: 'lk.original.offset',
   originalTimestamp: 'lk.original.timestamp',
+  /** set when the letter had to be cut to fit the DLQ topic: the original value's length in bytes */
+  truncatedOriginalBytes: 'lk.truncated.original-bytes',
+  /** sha256 (hex) of the original value, so the letter can be matched with the source record */
+  truncatedSha256: 'lk.truncated.sha256',
+  /** what was cut, in order: "value", then "headers" (the original ones), then "key" */
+  truncatedFields: 'lk.truncated.fields',
 } as const;

@@ -1,0 +1,40 @@
+/** kafkajs's retry settings (per operation: exponential backoff between attempts). */
+export interface RetrySettings {
+  retries?: number;
+  initialRetryTime?: number;
+  maxRetryTime?: number;
+}
+
+/** Consumer settings a caller may override; unset ones keep the defaults in `defaultConsumerSettings`. */
+export interface ConsumerSettings {
+  sessionTimeout?: number;
+  heartbeatInterval?: number;
+  rebalanceTimeout?: number;
+  /** how long the broker may hold a fetch when no data is there */
+  maxWaitTimeInMs?: number;
+  minBytes?: number;
+  maxBytes?: number;
+  maxBytesPerPartition?: number;
+  retry?: RetrySettings;
+  /**
+   * Causes after which the consumer must not restart although kafkajs would (it restarts after any
+   * retriable error). A fatal crash ends `KafkaConsumer.waitForStop()` with a `ConsumerCrashedError`.
+   */
+  isFatal?: (cause: Error) => boolean;
+  /** backoff of a partition paused by a `RetryBatchLaterError`: doubles per failed retry, up to maxMs */
+  pauseBackoff?: { initialMs?: number; maxMs?: number };
+}
+
+export interface ProducerSettings {
+  /** false keeps a send to a missing topic from creating it (where the broker would) */
+  allowAutoTopicCreation?: boolean;
+  retry?: RetrySettings;
+}
+
+export const defaultConsumerSettings = {
+  sessionTimeout: 30_000,
+  heartbeatInterval: 3_000,
+  // an idle partition must not hold back fresh records for long (produce→visible latency); kafkajs: 5000
+  maxWaitTimeInMs: 250,
+  pauseBackoff: { initialMs: 1_000, maxMs: 30_000 },
+} as const satisfies ConsumerSettings;
