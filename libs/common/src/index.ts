@@ -1,7 +1,18 @@
 export { ConfigError } from './errors';
 export { EnvReader } from './config/env-reader';
-export { loadStackConfig, type StackConfig } from './config/stack-config';
-export { Logger, type LogLevel, type LogSink } from './logging/logger';
-export { HealthController, type HealthOptions, type HealthReport } from './nest/health.controller';
-export { HealthModule } from './nest/health.module';
-export { bootstrapService, type ServiceDefinition } from './nest/bootstrap-service';
+export {
+  loadStackConfig,
+  loadStackSettings,
+  STACK_DEPENDENCIES,
+  type StackConfig,
+  type StackDependency,
+} from './config/stack-config';
+export {
+  Logger,
+  LOG_LEVELS,
+  logLevelFromEnv,
+  stderrSink,
+  type LogLevel,
+  type LogSink,
+} from './logging/logger';
+export { serializeError, type SerializedError } from './logging/serialize-error';

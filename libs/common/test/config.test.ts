@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadStackConfig } from '@lk/common';
+import { ConfigError, loadStackConfig, loadStackSettings } from '@lk/common';
 
 describe('loadStackConfig', () => {
   it('defaults to the native stack on loopback', () => {
@@ -24,5 +24,23 @@ describe('loadStackConfig', () => {
     const load = () => loadStackConfig({ [field]: value });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(message);
+  });
+});
+
+describe('loadStackSettings', () => {
+  it('validates only the settings of the components named', () => {
+    expect(loadStackSettings(['postgres'], { KAFKA_BROKERS: 'localhost' })).toEqual({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/lambdakappa',
+    });
+    expect(() => loadStackSettings(['kafka'], { KAFKA_BROKERS: 'localhost' })).toThrow(/KAFKA_BROKERS/);
+  });
+
+  it('derives DATABASE_URL from PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE when it is not set', () => {
+    const env = { PGHOST: 'db', PGPORT: '5433', PGUSER: 'lk', PGPASSWORD: 'p@ss', PGDATABASE: 'x' };
+    expect(loadStackSettings(['postgres'], env).databaseUrl).toBe('postgres://lk:p%40ss@db:5433/x');
+    expect(loadStackSettings(['postgres'], { ...env, DATABASE_URL: 'postgres://a@b/c' }).databaseUrl).toBe(
+      'postgres://a@b/c',
+    );
+    expect(() => loadStackSettings(['postgres'], { PGPORT: 'five' })).toThrow(/PGPORT: expected an integer/);
   });
 });

@@ -1,4 +1,10 @@
-import { bootstrapService } from '@lk/common';
+import { bootstrapService } from '@lk/nest';
 import { AppModule } from './app.module';
 
-bootstrapService({ name: 'batch', module: AppModule, defaultPort: 3003 });
+bootstrapService({
+  name: 'batch',
+  module: AppModule,
+  defaultPort: 3003,
+  // takes replay jobs (Redis/BullMQ), reads history (Kafka, registry), writes results (Postgres)
+  dependencies: ['kafka', 'registry', 'postgres', 'redis'],
+});

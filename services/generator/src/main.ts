@@ -1,4 +1,10 @@
-import { bootstrapService } from '@lk/common';
+import { bootstrapService } from '@lk/nest';
 import { AppModule } from './app.module';
 
-bootstrapService({ name: 'generator', module: AppModule, defaultPort: 3001 });
+bootstrapService({
+  name: 'generator',
+  module: AppModule,
+  defaultPort: 3001,
+  // produces Avro events: Kafka and the registry
+  dependencies: ['kafka', 'registry'],
+});

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { HealthModule } from '@lk/common';
 
-@Module({
-  imports: [HealthModule.forRoot({ service: 'speed' })],
-})
+/** The service's own modules; configuration and /health come from @lk/nest's ServiceModule around it. */
+@Module({})
 export class AppModule {}

@@ -1,4 +1,10 @@
-import { bootstrapService } from '@lk/common';
+import { bootstrapService } from '@lk/nest';
 import { AppModule } from './app.module';
 
-bootstrapService({ name: 'speed', module: AppModule, defaultPort: 3002 });
+bootstrapService({
+  name: 'speed',
+  module: AppModule,
+  defaultPort: 3002,
+  // consumes and decodes (Kafka, registry), writes results and offsets (Postgres)
+  dependencies: ['kafka', 'registry', 'postgres'],
+});

@@ -7,6 +7,12 @@ import { ConfigError } from '../errors';
 export class EnvReader {
   constructor(private readonly env: Record<string, string | undefined> = process.env) {}
 
+  /** Whether the variable has a value (an empty string counts as unset, as in the getters). */
+  isSet(name: string): boolean {
+    const value = this.env[name];
+    return value !== undefined && value !== '';
+  }
+
   string(name: string, fallback?: string): string {
     const value = this.env[name] ?? fallback;
     if (value === undefined || value === '') throw new ConfigError(name, 'is required but not set');

@@ -1,23 +1,59 @@
+import { ConfigError } from '../errors';
+import { serializeError } from './serialize-error';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 const levelRank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export type LogSink = (line: string) => void;
 
 /**
+ * Logs go to stderr: stdout belongs to a command's output (the generator's JSON summary, lk-window's rows),
+ * so a log line never corrupts what a caller parses.
+ */
+export const stderrSink: LogSink = (line) => {
+  process.stderr.write(line + '\n');
+};
+
+/**
+ * LOG_LEVEL, validated: a typo ("warning", "INFO ") is a configuration error naming the variable, not a
+ * silent fall-back that hides the debug lines someone asked for.
+ */
+export function logLevelFromEnv(env: Record<string, string | undefined> = process.env): LogLevel {
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
+  throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+}
+
+/**
  * Structured JSON logger: one line per meaningful event (never per record), with a component name and
- * bound fields. The sink is injectable so tests can read what was logged.
+ * bound fields. The sink is injectable so tests can read what was logged. Without an explicit level it reads
+ * LOG_LEVEL and throws a ConfigError for a bad value, so the first logger a program creates validates it.
  */
 export class Logger {
+  private readonly minRank: number;
+
   constructor(
     private readonly component: string,
     private readonly fields: Record<string, unknown> = {},
-    private readonly minLevel: LogLevel = (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
-    private readonly sink: LogSink = (line) => process.stdout.write(line + '\n'),
-  ) {}
+    private readonly minLevel: LogLevel = logLevelFromEnv(),
+    private readonly sink: LogSink = stderrSink,
+  ) {
+    const rank = levelRank[minLevel];
+    if (rank === undefined) throw new ConfigError('LOG_LEVEL', `unknown log level "${String(minLevel)}"`);
+    this.minRank = rank;
+  }
 
   child(fields: Record<string, unknown>): Logger {
     return new Logger(this.component, { ...this.fields, ...fields }, this.minLevel, this.sink);
+  }
+
+  /** Lets a caller skip building expensive fields for a line that would be dropped. */
+  isEnabled(level: LogLevel): boolean {
+    return levelRank[level] >= this.minRank;
   }
 
   debug(event: string, fields?: Record<string, unknown>): void {
@@ -34,7 +70,7 @@ export class Logger {
   }
 
   private write(level: LogLevel, event: string, fields?: Record<string, unknown>): void {
-    if (levelRank[level] < (levelRank[this.minLevel] ?? 20)) return;
+    if (levelRank[level] < this.minRank) return;
     const entry = {
       time: new Date().toISOString(),
       level,
@@ -48,5 +84,5 @@ export class Logger {
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message } : value;
+  return value instanceof Error ? serializeError(value) : value;
 }

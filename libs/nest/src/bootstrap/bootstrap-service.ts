@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { ConfigError, Logger, type StackDependency } from '@lk/common';
+import { loadServiceConfig } from '../config/service-config';
+import { NestJsonLogger } from '../logging/nest-json-logger';
+import { ServiceModule } from './service.module';
+
+export interface ServiceDefinition {
+  /** lower-case service name; also the prefix of its variables, e.g. SPEED_PORT */
+  name: string;
+  module: Type<unknown> | DynamicModule;
+  defaultPort: number;
+  /** the stack components the service talks to: their settings are validated and /health checks them */
+  dependencies: readonly StackDependency[];
+}
+
+/**
+ * Starts a service's NestJS app on <NAME>_HOST:<NAME>_PORT. Configuration (port, LOG_LEVEL, the settings of
+ * the declared dependencies) is validated here, once, before Nest starts: a bad value stops start-up with exit
+ * code 1 and one JSON line naming the variable.
+ */
+export function bootstrapService(
+  definition: ServiceDefinition,
+  env: Record<string, string | undefined> = process.env,
+): void {
+  start(definition, env).catch((error: unknown) => {
+    // explicit level: LOG_LEVEL itself may be what is wrong
+    // a configuration mistake is the user's to fix: the variable and the problem, no stack trace
+    const fields: Record<string, unknown> =
+      error instanceof ConfigError ? { variable: error.field, problem: error.problem } : { error };
+    new Logger(definition.name, {}, 'error').error('start-up failed', fields);
+    process.exit(1);
+  });
+}
+
+async function start(definition: ServiceDefinition, env: Record<string, string | undefined>): Promise<void> {
+  const config = loadServiceConfig(definition.name, definition.defaultPort, definition.dependencies, env);
+  const logger = new Logger(definition.name, {}, config.logLevel);
+  const app = await NestFactory.create(ServiceModule.forRoot(definition.module, config), {
+    // Nest's own lines go through the JSON logger from the first one; buffered until the logger is attached
+    logger: new NestJsonLogger(logger),
+    bufferLogs: true,
+    // Nest's default on an initialization error is process.abort(): no exit code 1, no readable line
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  logger.info('service started', { url: await app.getUrl(), dependencies: config.dependencies });
+}

@@ -1,0 +1,11 @@
+export { bootstrapService, type ServiceDefinition } from './bootstrap/bootstrap-service';
+export { ServiceModule } from './bootstrap/service.module';
+export { loadServiceConfig, type ServiceConfig } from './config/service-config';
+export { SERVICE_CONFIG, ServiceConfigModule } from './config/service-config.module';
+export { NestJsonLogger } from './logging/nest-json-logger';
+export { HealthModule } from './health/health.module';
+export { HealthController } from './health/health.controller';
+export { HealthService } from './health/health.service';
+export { HEALTH_INDICATORS, type HealthIndicator } from './health/health-indicator';
+export type { HealthCheckResult, HealthReport } from './health/health-report';
+export { boundedCheck } from './health/bounded-check';
