@@ -1,4 +1,9 @@
-export { SchemaIncompatibleError, SchemaRegistryError } from './registry/errors';
+export {
+  NotASchemaRegistryError,
+  RegistryNotReadyError,
+  SchemaIncompatibleError,
+  SchemaRegistryError,
+} from './registry/errors';
 export { SchemaRegistryClient, type Compatibility } from './registry/schema-registry-client';
 export {
   USER_EVENTS_SUBJECT,
@@ -12,6 +17,8 @@ export {
   type UserEventV2,
 } from './user-event';
 export {
+  AvroItemLimitError,
+  AvroLengthExceedsBodyError,
   IncompatibleWriterSchemaError,
   UserEventValidationError,
   MalformedAvroError,
@@ -26,8 +33,13 @@ export {
   AvroRecordDecoder,
   type AvroRecordDecoderOptions,
   type DecodedRecord,
+  type WriterSchemaRegistry,
 } from './decoding/avro-record-decoder';
-export { createUserEventDecoder, validateUserEvent } from './decoding/user-event-decoder';
+export {
+  createUserEventDecoder,
+  validateUserEvent,
+  type UserEventDecoderOptions,
+} from './decoding/user-event-decoder';
 export { CompatibilityGate, type GateVerdict } from './compatibility/compatibility-gate';
 export { explainIncompatibilities } from './compatibility/explain-incompatibilities';
 export { localContracts, type LocalContract } from './compatibility/local-contracts';

@@ -1,6 +1,9 @@
-import type { SchemaRegistryClient } from '../registry/schema-registry-client';
-import { loadAvsc, type UserEvent } from '../user-event';
-import { AvroRecordDecoder } from './avro-record-decoder';
+import { USER_EVENTS_SUBJECT, loadAvsc, type UserEvent } from '../user-event';
+import {
+  AvroRecordDecoder,
+  type AvroRecordDecoderOptions,
+  type WriterSchemaRegistry,
+} from './avro-record-decoder';
 import { UserEventValidationError } from './errors';
 
 /** Checks Avro cannot express: what the operators rely on (a key, a finite event time and amount). */
@@ -15,14 +18,22 @@ export function validateUserEvent(event: UserEvent): void {
   }
 }
 
-/** Reads any registered version of UserEvent into the newest one this code knows (v2). */
+export type UserEventDecoderOptions = Partial<
+  Pick<AvroRecordDecoderOptions<UserEvent>, 'subject' | 'maxRecordBytes' | 'maxItems' | 'unknownIdRecheckMs'>
+>;
+
+/**
+ * Reads any registered version of UserEvent into the newest one this code knows (v2). Writers must be
+ * registered under user-events-value (the contract's subject) unless options.subject says otherwise.
+ */
 export function createUserEventDecoder(
-  registry: SchemaRegistryClient,
-  maxRecordBytes?: number,
+  registry: WriterSchemaRegistry,
+  options: UserEventDecoderOptions = {},
 ): AvroRecordDecoder<UserEvent> {
   return new AvroRecordDecoder<UserEvent>(registry, {
+    subject: USER_EVENTS_SUBJECT,
+    ...options,
     readerSchema: loadAvsc('user-event.v2.avsc'),
-    maxRecordBytes,
     validate: validateUserEvent,
   });
 }

@@ -1,5 +1,5 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { SchemaIncompatibleError, SchemaRegistryError } from './errors';
+import { NotASchemaRegistryError, SchemaIncompatibleError, SchemaRegistryError } from './errors';
 import type { Type as AvroType } from 'avsc';
 import type { AvroRecordSchema } from '../user-event';
 
@@ -26,6 +26,58 @@ export class SchemaRegistryClient {
     return /\/apis\/ccompat\/v\d+$/.test(trimmed) || process.env.SCHEMA_REGISTRY_FLAVOR === 'confluent'
       ? trimmed
       : `${trimmed}/apis/ccompat/v7`;
+  }
+
+  /** The Confluent API base this client talks to (for messages that must name it). */
+  get url(): string {
+    return this.apiBase;
+  }
+
+  /**
+   * Every subject, and proof that the URL is a registry at all: anything but a JSON array of names (a 404 from
+   * a typo or proxy path, an HTML page) raises NotASchemaRegistryError naming the URL.
+   */
+  async subjects(): Promise<string[]> {
+    const response = await this.request('GET', '/subjects', undefined, [404]);
+    const body = response.body;
+    if (response.status === 404)
+      throw new NotASchemaRegistryError(this.apiBase, 'answered 404', response.status);
+    if (!Array.isArray(body) || body.some((subject) => typeof subject !== 'string')) {
+      throw new NotASchemaRegistryError(
+        this.apiBase,
+        `answered ${JSON.stringify(body)?.slice(0, 120) ?? 'nothing'}`,
+        response.status,
+      );
+    }
+    return body as string[];
+  }
+
+  /**
+   * The versions registered under a subject; null when the registry does not answer with a list (subject
+   * missing, or the URL is not really the registry). Unreachable or failing registries throw.
+   */
+  async subjectVersions(subject: string): Promise<number[] | null> {
+    const response = await this.request(
+      'GET',
+      `/subjects/${encodeURIComponent(subject)}/versions`,
+      undefined,
+      [404],
+    );
+    return Array.isArray(response.body) && response.body.every((v) => typeof v === 'number')
+      ? (response.body as number[])
+      : null;
+  }
+
+  /**
+   * The subjects a schema id is registered under (GET /schemas/ids/{id}/versions, Confluent 5.5+ and
+   * Apicurio's ccompat); null when the registry cannot say (404: an older registry without the endpoint).
+   */
+  async subjectsOfId(schemaId: number): Promise<string[] | null> {
+    const response = await this.request('GET', `/schemas/ids/${schemaId}/versions`, undefined, [404]);
+    if (response.status === 404 || !Array.isArray(response.body)) return null;
+    return (response.body as { subject?: unknown }[])
+      .map((entry) => entry.subject)
+      .filter((subject): subject is string => typeof subject === 'string');
   }
 
   async setCompatibility(subject: string, compatibility: Compatibility): Promise<void> {

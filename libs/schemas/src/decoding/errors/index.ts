@@ -7,3 +7,5 @@ export { UnknownSchemaIdError } from './unknown-schema-id-error';
 export { IncompatibleWriterSchemaError } from './incompatible-writer-schema-error';
 export { MalformedAvroError } from './malformed-avro-error';
 export { UserEventValidationError } from './user-event-validation-error';
+export { AvroLengthExceedsBodyError } from './avro-length-exceeds-body-error';
+export { AvroItemLimitError } from './avro-item-limit-error';
