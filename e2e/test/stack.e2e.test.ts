@@ -1,5 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
@@ -89,5 +93,194 @@ describe('native stack', () => {
     expect(tables.map((t) => t.table_name)).toEqual(
       expect.arrayContaining(['late_events', 'partition_state', 'schema_migrations', 'window_results']),
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Stacks of their own: another STACK_DIR and other ports, so these tests never touch the shared stack
+// (PostgreSQL on the machine's port is reused by them, as by every `up`, and therefore never stopped).
+
+interface Run {
+  status: number | null;
+  stderr: string;
+}
+
+const stackScript = resolve(root, 'infra/local/stack.sh');
+
+function runStack(command: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((done, reject) => {
+    const child = spawn('bash', [stackScript, command], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => done({ status, stderr }));
+  });
+}
+
+function isolatedEnv(stackDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    STACK_DIR: stackDir,
+    STACK_SKIP_MIGRATE: '1',
+    KAFKA_PORT: '29092',
+    KAFKA_CONTROLLER_PORT: '29093',
+    KAFKA_BROKERS: '',
+    REGISTRY_PORT: '28081',
+    REGISTRY_MANAGEMENT_PORT: '29000',
+    SCHEMA_REGISTRY_URL: '',
+    REDIS_PORT: '26379',
+    REDIS_URL: '',
+    ...extra,
+  };
+}
+
+const count = (text: string, pattern: RegExp) => text.match(new RegExp(pattern, 'g'))?.length ?? 0;
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((done) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const recordedPid = (stackDir: string, name: string) =>
+  Number(readFileSync(join(stackDir, `${name}.pid`), 'utf8').split(' ')[0]);
+
+describe('native stack on its own STACK_DIR and ports', () => {
+  const stackDir = mkdtempSync(join(tmpdir(), 'lk-stack-'));
+  const env = isolatedEnv(stackDir);
+
+  afterAll(async () => {
+    await runStack('down', env);
+    rmSync(stackDir, { recursive: true, force: true });
+  });
+
+  it('two concurrent ups start one broker, one registry, one Redis and format storage once', async () => {
+    const runs = await Promise.all([runStack('up', env), runStack('up', env)]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const stderr = runs.map((run) => run.stderr).join('\n');
+    expect(count(stderr, /kafka: formatting KRaft storage/)).toBe(1);
+    expect(count(stderr, /kafka: starting/)).toBe(1);
+    expect(count(stderr, /registry: starting/)).toBe(1);
+    expect(count(stderr, /redis: not answering .*, starting/)).toBe(1);
+    // the second one waited for the lock, then found everything healthy
+    const second = runs.find((run) => /waiting for it to finish/.test(run.stderr));
+    expect(second?.stderr).toMatch(/kafka: already listening on 127\.0\.0\.1:29092, reusing/);
+    expect(second?.stderr).toMatch(/registry: already answering at http:\/\/127\.0\.0\.1:28081, reusing/);
+    expect(second?.stderr).not.toMatch(/starting|formatting/);
+  });
+
+  it('status tells what this stack started from what the machine runs', () => {
+    const status = execFileSync('bash', [stackScript, 'status'], { env, encoding: 'utf8' });
+    expect(status).toMatch(/^kafka\s+127\.0\.0\.1:29092\s+healthy\s+pid \d+, started by stack:up/m);
+    expect(status).toMatch(/^registry\s+\S+:28081\s+healthy\s+pid \d+, started by stack:up/m);
+    expect(status).toMatch(/^redis\s+127\.0\.0\.1:26379\s+healthy\s+pid \d+, started by stack:up/m);
+    expect(status).toMatch(/^postgres\s+\S+\s+healthy\s+machine/m);
+  });
+
+  it('reports a missing kafka-data under the running broker instead of reusing or re-formatting', async () => {
+    const data = join(stackDir, 'kafka-data');
+    renameSync(data, data + '.moved');
+    try {
+      const run = await runStack('up', env);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `FAILED: kafka: the broker started from .* is running \\(pid ${recordedPid(stackDir, 'kafka')}\\), ` +
+            'but its data directory .*kafka-data is missing',
+        ),
+      );
+      expect(run.stderr).not.toMatch(/: (formatting|starting)/);
+      expect(existsSync(data)).toBe(false);
+    } finally {
+      renameSync(data + '.moved', data);
+    }
+  });
+
+  it("down stops what up started, Redis included, and leaves the machine's PostgreSQL running", async () => {
+    const pids = ['kafka', 'registry', 'redis'].map((name) => recordedPid(stackDir, name));
+    const run = await runStack('down', env);
+    expect(run.status, run.stderr).toBe(0);
+    for (const name of ['registry', 'kafka', 'redis'])
+      expect(run.stderr).toMatch(new RegExp(`${name}: stopping pid \\d+`));
+    expect(run.stderr).not.toMatch(/postgres/);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const port of [29092, 28081, 26379]) expect(await portOpen(port)).toBe(false);
+    expect(await portOpen(5432)).toBe(true);
+  });
+});
+
+describe('native stack safety checks', () => {
+  const stackDir = mkdtempSync(join(tmpdir(), 'lk-stack-'));
+  afterAll(() => rmSync(stackDir, { recursive: true, force: true }));
+
+  it('down does not kill a recorded PID that now belongs to another process', async () => {
+    const stranger = spawn('sleep', ['120'], { stdio: 'ignore' });
+    try {
+      // a start time that is not the stranger's, and a PID file from before start times were recorded
+      writeFileSync(join(stackDir, 'kafka.pid'), `${stranger.pid} 1\n`);
+      writeFileSync(join(stackDir, 'registry.pid'), `${stranger.pid}\n`);
+      const run = await runStack('down', isolatedEnv(stackDir));
+      expect(run.status, run.stderr).toBe(0);
+      for (const name of ['kafka', 'registry'])
+        expect(run.stderr).toMatch(
+          new RegExp(
+            `${name}: pid ${stranger.pid} is no longer the process stack:up started \\(now: sleep 120`,
+          ),
+        );
+      expect(run.stderr).not.toMatch(/stopping pid/);
+      expect(alive(stranger.pid!)).toBe(true);
+      expect(existsSync(join(stackDir, 'kafka.pid'))).toBe(false);
+    } finally {
+      stranger.kill();
+    }
+  });
+
+  it('without any Java, up stops with a FAILED line naming Java before starting anything', async () => {
+    // a PATH with every tool of the machine except those of a JDK
+    const bin = join(stackDir, 'bin-without-java');
+    mkdirSync(bin);
+    for (const dir of ['/usr/local/bin', '/usr/bin', '/bin'])
+      for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+        const target = join(dir, name);
+        if (existsSync(join(bin, name))) continue;
+        let real: string;
+        try {
+          real = realpathSync(target);
+        } catch {
+          continue;
+        }
+        if (real.startsWith('/usr/lib/jvm/') || name === 'java') continue;
+        symlinkSync(target, join(bin, name));
+      }
+    const { JAVA_HOME: _javaHome, REGISTRY_JAVA_HOME: _registryJava, ...rest } = isolatedEnv(stackDir);
+    const run = await runStack('up', { ...rest, PATH: bin });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^\[stack\] FAILED: java: no Java on PATH; Kafka [\d.]+ needs Java 17\+/m);
+    expect(run.stderr).not.toMatch(/starting|formatting/);
+  });
+});
+
+describe('scripts/test.sh on a running stack', () => {
+  it('applies the migrations and registers the contract schemas (stack.sh setup) instead of a no-op', () => {
+    const script = readFileSync(resolve(root, 'scripts/test.sh'), 'utf8');
+    expect(script).not.toMatch(/STACK_SKIP_MIGRATE=0/);
+    expect(script).toMatch(/stack\.sh healthy[\s\S]*bash infra\/local\/stack\.sh setup\n/);
+    const run = spawnSync('bash', [stackScript, 'setup'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/postgres: migrations applied; registry: contract schemas registered/);
+    expect(run.stderr).not.toMatch(/starting|creating/);
   });
 });
