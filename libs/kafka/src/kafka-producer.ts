@@ -42,17 +42,9 @@ export class KafkaProducer {
   }
 }
 
-/** kafkajs writes a null (-1 length) header value for undefined; its types do not admit null */
+/** a prototype-less copy, so a header named `__proto__` is sent as a header */
 function toKafkajsHeaders(headers: OutgoingHeaders): IHeaders {
-  const out: IHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const converted = Array.isArray(value) ? value.map((v) => v ?? undefined) : (value ?? undefined);
-    Object.defineProperty(out, name, {
-      value: converted,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
+  const out = Object.create(null) as IHeaders;
+  for (const [name, value] of Object.entries(headers)) out[name] = value;
   return out;
 }

@@ -9,8 +9,11 @@ export type Headers = Record<string, string>;
  */
 export type RawHeaders = Record<string, (Buffer | null)[]>;
 
-/** One outgoing header value: a string is sent as UTF-8, an array sends the header once per value. */
-export type OutgoingHeaderValue = string | Buffer | null;
+/**
+ * One outgoing header value: a string is sent as UTF-8, an array sends the header once per value. No null:
+ * kafkajs 2.2.4 cannot encode a null header value (see README), although Kafka allows it and we read it.
+ */
+export type OutgoingHeaderValue = string | Buffer;
 
 export type OutgoingHeaders = Record<string, OutgoingHeaderValue | OutgoingHeaderValue[]>;
 

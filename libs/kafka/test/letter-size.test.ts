@@ -92,7 +92,9 @@ describe('DeadLetterQueue', () => {
     ]);
     const [letter] = sends[0]!;
     expect(letter!.key).toEqual(Buffer.from([0x00, 0xfe, 0x41]));
-    expect(letter!.headers!['trace']).toEqual([Buffer.from('a'), Buffer.from([0xc3, 0x28]), null]);
+    // kafkajs cannot send a null header value: an empty one, listed in lk.null-header-values
+    expect(letter!.headers!['trace']).toEqual([Buffer.from('a'), Buffer.from([0xc3, 0x28]), Buffer.alloc(0)]);
+    expect(letter!.headers![DeadLetterHeaders.nullHeaderValues]).toBe('{"trace":[2]}');
     expect(letter!.headers!['one']).toEqual([Buffer.from('x')]);
     expect(letter!.headers![DeadLetterHeaders.errorClass]).toBe('TypeError');
     expect(letter!.headers![DeadLetterHeaders.originalOffset]).toBe('5');

@@ -6,6 +6,11 @@ export const DeadLetterHeaders = {
   originalPartition: 'lk.original.partition',
   originalOffset: 'lk.original.offset',
   originalTimestamp: 'lk.original.timestamp',
+  /**
+   * JSON `{ name: [index, …] }`: which copied header values were null in the original. kafkajs cannot send a
+   * null header value, so those are copied as empty values and listed here (see README).
+   */
+  nullHeaderValues: 'lk.null-header-values',
   /** set when the letter had to be cut to fit the DLQ topic: the original value's length in bytes */
   truncatedOriginalBytes: 'lk.truncated.original-bytes',
   /** sha256 (hex) of the original value, so the letter can be matched with the source record */

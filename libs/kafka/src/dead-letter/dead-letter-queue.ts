@@ -27,7 +27,8 @@ const kafkaDefaultMaxMessageBytes = 1_048_588;
 
 /**
  * Sends records that can never be processed to `<topic>.dlq` as byte-for-byte copies — the key bytes and
- * every header as consumed (repeated, non-UTF-8, null), so a record can be re-sent to the partition it came
+ * every header as consumed (repeated, non-UTF-8; a null value as an empty one, listed in
+ * `lk.null-header-values`, as kafkajs cannot send null), so a record can be re-sent to the partition it came
  * from — plus the error and the original position in `lk.*` headers. A letter too large for the DLQ topic is
  * cut to fit (see `fitLetter`) instead of failing the batch forever. `send` resolves only once the broker
  * has the letters (acks=all), so a caller may then commit past them; when the DLQ cannot be written it
@@ -90,7 +91,14 @@ export class DeadLetterQueue {
 
 function toLetter({ record, error }: DeadLetter): OutgoingRecord {
   const headers: OutgoingHeaders = Object.create(null) as OutgoingHeaders;
-  for (const [name, values] of Object.entries(record.rawHeaders)) headers[name] = values;
+  const nullValues: Record<string, number[]> = {};
+  for (const [name, values] of Object.entries(record.rawHeaders)) {
+    headers[name] = values.map((value, index) => {
+      if (value !== null) return value;
+      (nullValues[name] ??= []).push(index);
+      return Buffer.alloc(0);
+    });
+  }
   const ours: Record<string, string> = {
     [DeadLetterHeaders.errorClass]: error.name,
     [DeadLetterHeaders.errorMessage]: error.message,
@@ -99,10 +107,13 @@ function toLetter({ record, error }: DeadLetter): OutgoingRecord {
     [DeadLetterHeaders.originalOffset]: record.offset.toString(),
     [DeadLetterHeaders.originalTimestamp]: String(record.timestamp),
   };
+  if (Object.keys(nullValues).length > 0)
+    ours[DeadLetterHeaders.nullHeaderValues] = JSON.stringify(nullValues);
   for (const [name, value] of Object.entries(ours)) {
     // a letter of a letter keeps the earlier lk.* values too; ours come last, so they win as `headers`
-    const earlier = record.rawHeaders[name];
-    headers[name] = earlier ? [...earlier, value] : value;
+    const earlier = headers[name];
+    headers[name] =
+      earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value];
   }
   return { key: record.key, value: record.value, headers };
 }

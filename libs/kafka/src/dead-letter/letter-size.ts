@@ -16,7 +16,7 @@ export function recordBytes(record: OutgoingRecord): number {
   return size;
 }
 
-function bytesOf(value: OutgoingHeaderValue): number {
+function bytesOf(value: OutgoingHeaderValue | null): number {
   if (value === null) return 0;
   return Buffer.isBuffer(value) ? value.length : Buffer.byteLength(value);
 }
