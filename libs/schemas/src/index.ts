@@ -43,4 +43,5 @@ export {
 export { CompatibilityGate, type GateVerdict } from './compatibility/compatibility-gate';
 export { explainIncompatibilities } from './compatibility/explain-incompatibilities';
 export { localContracts, type LocalContract } from './compatibility/local-contracts';
+export { InvalidContractFileError } from './compatibility/errors';
 export { registerUserEventSchemas, type UserEventSchemaIds } from './registry/register-user-event-schemas';

@@ -1,9 +1,19 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '@lk/common';
-import { CompatibilityGate, SchemaRegistryClient, loadAvsc, type AvroRecordSchema } from '@lk/schemas';
+import {
+  CompatibilityGate,
+  NotASchemaRegistryError,
+  SchemaRegistryClient,
+  loadAvsc,
+  type AvroRecordSchema,
+} from '@lk/schemas';
 
 const registry = new SchemaRegistryClient(loadStackConfig().schemaRegistryUrl);
 const gate = new CompatibilityGate(registry);
@@ -53,6 +63,15 @@ describe('compatibility gate against the registry', () => {
   it('treats an unregistered subject as new', async () => {
     expect((await gate.check(`${subject}-none`, v2)).status).toBe('new-subject');
   });
+
+  it('refuses to judge when the URL answers 404 (a typo or proxy path), instead of "new subject"', async () => {
+    const wrongPath = new CompatibilityGate(new SchemaRegistryClient('http://127.0.0.1:8081/nope'));
+    const next = replaceFields(v2.fields.filter((f) => f.name !== 'event_type'));
+    await expect(wrongPath.check(subject, next)).rejects.toThrow(NotASchemaRegistryError);
+    await expect(wrongPath.check(subject, next)).rejects.toThrow(
+      /http:\/\/127\.0\.0\.1:8081\/nope\/apis\/ccompat\/v7 is not a schema registry: GET .* answered 404/,
+    );
+  });
 });
 
 describe('pnpm schemas:check', () => {
@@ -63,6 +82,68 @@ describe('pnpm schemas:check', () => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^ok {3}user-event\.v1\.avsc -> user-events-value/m);
     expect(run.stdout).toMatch(/^ok {3}user-event\.v2\.avsc -> user-events-value/m);
+  });
+
+  /** async, so this process's own fake server can answer the CLI */
+  const runCli = (env: Record<string, string>, args: string[] = []) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('close', (status) => done({ status, stdout, stderr }));
+    });
+
+  let notARegistry: Server;
+  let notARegistryUrl: string;
+  const scratch = mkdtempSync(join(tmpdir(), 'lk-schemas-check-'));
+  beforeAll(async () => {
+    // a web server that answers everything with 200 and a page: not a registry
+    notARegistry = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<html>welcome</html>');
+    });
+    await new Promise<void>((listening) => notARegistry.listen(0, '127.0.0.1', listening));
+    notARegistryUrl = `http://127.0.0.1:${(notARegistry.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((closed) => notARegistry.close(closed));
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('exits 2 naming the URL when the registry URL answers 404, even for an incompatible schema', async () => {
+    const dir = mkdtempSync(join(scratch, 'incompatible-'));
+    const breaking = replaceFields(v2.fields.filter((f) => f.name !== 'event_type'));
+    writeFileSync(join(dir, 'user-event.v3.avsc'), JSON.stringify(breaking));
+    const run = await runCli({ SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/nope' }, [dir]);
+    expect(run.status, run.stdout + run.stderr).toBe(2);
+    expect(run.stdout).not.toMatch(/^ok/m);
+    expect(run.stderr).toMatch(
+      /schemas:check could not run: http:\/\/127\.0\.0\.1:8081\/nope\/apis\/ccompat\/v7 is not a schema registry/,
+    );
+  });
+
+  it('exits 2 naming the URL when the URL is a web server but not a registry', async () => {
+    const run = await runCli({ SCHEMA_REGISTRY_URL: notARegistryUrl });
+    expect(run.status, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toContain(`${notARegistryUrl}/apis/ccompat/v7 is not a schema registry`);
+  });
+
+  it.each([
+    ['invalid JSON', '{ "type": "record", ', /not valid JSON/],
+    [
+      'invalid Avro',
+      JSON.stringify({ type: 'record', name: 'UserEvent', fields: [{ name: 'a', type: 'no_such_type' }] }),
+      /not a valid Avro schema: .*no_such_type/,
+    ],
+  ])('exits 2 naming the file when an .avsc is broken (%s)', async (_kind, text, problem) => {
+    const dir = mkdtempSync(join(scratch, 'broken-'));
+    writeFileSync(join(dir, 'user-event.v1.avsc'), JSON.stringify(v1));
+    writeFileSync(join(dir, 'user-event.v3.avsc'), text);
+    const run = await runCli({}, [dir]);
+    expect(run.status, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toContain(`schemas:check could not run: ${join(dir, 'user-event.v3.avsc')}: `);
+    expect(run.stderr).toMatch(problem);
   });
 
   it('exits 2 saying why when the registry cannot be reached', () => {

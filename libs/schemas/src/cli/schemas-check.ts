@@ -5,13 +5,15 @@ import { localContracts } from '../compatibility/local-contracts';
 import { SchemaRegistryClient } from '../registry/schema-registry-client';
 
 /**
- * `pnpm schemas:check`: every local .avsc against the registry's latest version of its subject.
- * Exit 0 when all are compatible, 1 when any is not (with the reasons), 2 when the check could not run.
+ * `pnpm schemas:check [avro-dir]`: every local .avsc (default libs/schemas/avro) against the registry's latest
+ * version of its subject. Exit 0 when all are compatible, 1 when any is not (with the reasons), 2 when the
+ * check could not run (registry unreachable or not a registry, a broken .avsc: the message names the file).
  */
 async function main(): Promise<number> {
   const gate = new CompatibilityGate(new SchemaRegistryClient(loadStackConfig().schemaRegistryUrl));
+  const avroDir = process.argv[2];
   let failures = 0;
-  for (const contract of localContracts()) {
+  for (const contract of avroDir ? localContracts(avroDir) : localContracts()) {
     const verdict = await gate.check(contract.subject, contract.schema);
     const against =
       verdict.status === 'new-subject'

@@ -17,9 +17,15 @@ export interface GateVerdict {
  * (see explainIncompatibilities) for the field-by-field explanation.
  */
 export class CompatibilityGate {
+  private registryVerified?: Promise<unknown>;
+
   constructor(private readonly registry: SchemaRegistryClient) {}
 
   async check(subject: string, schema: AvroRecordSchema): Promise<GateVerdict> {
+    // "new subject" comes from a 404, and a URL that is not a registry answers 404 to everything: without
+    // this proof (GET /subjects answers a list) every schema would pass as new. NotASchemaRegistryError.
+    this.registryVerified ??= this.registry.subjects();
+    await this.registryVerified;
     const latest = await this.registry.latestSchema(subject);
     if (!latest) return { subject, status: 'new-subject', problems: [] };
     const compatibility = await this.registry.compatibilityOf(subject);

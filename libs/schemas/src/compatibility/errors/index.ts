@@ -1,0 +1,1 @@
+export { InvalidContractFileError } from './invalid-contract-file-error';
