@@ -1,6 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/lk-window';
@@ -20,6 +30,13 @@ const PIPELINES = `
   key: user_id
   time: ts
   window: { type: session, gap: 30s }
+  aggregations: [ {name: events, fn: count} ]
+- name: bounded_skew
+  source: user-events
+  key: user_id
+  time: ts
+  window: { type: tumbling, size: 1m }
+  maxEventTimeSkew: 1m
   aggregations: [ {name: events, fn: count} ]
 `;
 
@@ -168,7 +185,19 @@ describe('lk-window', () => {
     ['[1,2]\n', 'line 1: expected a JSON object, got [1,2]'],
     [
       '{"user_id":"u1","ts":1,"partition":-1}\n',
-      'line 1: "partition": expected a non-negative integer, got -1',
+      'line 1: "partition": expected a Kafka partition number (an integer from 0 to 2147483647), got -1',
+    ],
+    [
+      '{"user_id":"u1","ts":1,"partition":2147483648}\n',
+      'line 1: "partition": expected a Kafka partition number (an integer from 0 to 2147483647), got 2147483648',
+    ],
+    [
+      '{"user_id":"u1","ts":1e300}\n',
+      'line 1: pipeline "sessions": event field "ts": expected epoch milliseconds (an integer',
+    ],
+    [
+      '{"user_id":"u1","ts":1,"timestamp":"now"}\n',
+      'line 1: "timestamp": expected the record timestamp in epoch milliseconds (an integer), got "now"',
     ],
     [
       '{"user_id":"u1","ts":"yesterday"}\n',
@@ -227,5 +256,193 @@ describe('lk-window', () => {
       stderr: expect.stringContaining('--mode must be stream or batch'),
     });
     expect((await lkWindow(['--help'])).stdout).toContain('usage: lk-window');
+  });
+
+  it('processes a partition of 2^31 − 1 at once', async () => {
+    const input = file('far-partition.jsonl', '{"user_id":"u1","ts":1,"partition":2147483647}\n');
+    const started = performance.now();
+    const { code, stdout } = await lkWindow([
+      '--pipelines',
+      pipelines,
+      '--pipeline',
+      'sessions',
+      '--mode',
+      'batch',
+      '--input',
+      input,
+    ]);
+    expect(code).toBe(0);
+    expect(parseJsonl<Row>(stdout)).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('lk-window: maxEventTimeSkew and record timestamps', () => {
+  const T = 1_700_000_000_000;
+  const run = (input: string, extra: string[] = []) =>
+    lkWindow([
+      '--pipelines',
+      pipelines,
+      '--pipeline',
+      'bounded_skew',
+      '--mode',
+      'stream',
+      '--input',
+      input,
+      ...extra,
+    ]);
+
+  it('leaves out events too far ahead of their "timestamp", says how many on stderr and lists them in --rejected', async () => {
+    const lines = [
+      { user_id: 'u1', ts: T, timestamp: T },
+      { user_id: 'u1', ts: T + 1e12, timestamp: T + 1 }, // a producer clock ~32 years ahead
+      { user_id: 'u1', ts: T + 60_000, timestamp: T }, // exactly the bound: kept
+      { user_id: 'u2', ts: T - 3_600_000, timestamp: T }, // behind the record: lateness, not skew
+    ];
+    const input = file('skew.jsonl', lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const rejectedPath = join(dir, 'rejected.jsonl');
+    const { code, stdout, stderr } = await run(input, ['--rejected', rejectedPath]);
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      `lk-window: 1 event(s) left out: event time more than maxEventTimeSkew (60000ms) ahead of the record timestamp, listed in ${rejectedPath}\n`,
+    );
+    const rows = parseJsonl<Row>(stdout);
+    expect(rows.map((r) => [r.key, r.window_start, r.values['events']])).toEqual([
+      ['u1', T - (T % 60_000), 1],
+      ['u1', T - (T % 60_000) + 60_000, 1],
+    ]);
+    // u2's event is late (a stream run) but was not rejected: only skew ahead of the record is refused.
+    expect(parseJsonl(readFileSync(rejectedPath, 'utf8'))).toEqual([
+      {
+        line: 2,
+        error: 'EventTimeSkewError',
+        reason: `pipeline "bounded_skew": event time ${T + 1e12} runs ${1e12 - 1}ms ahead of the record timestamp ${T + 1}, beyond maxEventTimeSkew (60000ms)`,
+        event: lines[1],
+      },
+    ]);
+    // Without --rejected the count still shows, with a hint.
+    expect((await run(input)).stderr).toContain('(--rejected FILE lists them)');
+  });
+
+  it('stops at the first line without a "timestamp" when the pipeline bounds skew', async () => {
+    const input = file(
+      'no-timestamp.jsonl',
+      `{"user_id":"u1","ts":1,"timestamp":1}\n{"user_id":"u1","ts":2}\n`,
+    );
+    const { code, stderr } = await run(input);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'lk-window: line 2: pipeline "bounded_skew": maxEventTimeSkew needs each record\'s timestamp (integer epoch milliseconds), got nothing (every line needs a "timestamp")\n',
+    );
+  });
+
+  it("reads the generator's --jsonl lines (partition, offset, schema_version) with a timestamp", async () => {
+    const line = {
+      event_id: 'e1',
+      user_id: 'u1',
+      event_type: 'view',
+      amount: 1.5,
+      ts: T,
+      partition: 3,
+      offset: 17,
+      schema_version: 1,
+      timestamp: T + 5,
+    };
+    const { code, stdout } = await run(file('generated.jsonl', `${JSON.stringify(line)}\n`));
+    expect(code).toBe(0);
+    expect(parseJsonl<Row>(stdout)).toHaveLength(1);
+  });
+});
+
+describe('lk-window: output files', () => {
+  const INPUT = '{"user_id":"u1","ts":1}\n{"user_id":"u1","ts":2}\n';
+  const run = (input: string, extra: string[], io?: { stdout: NodeJS.WritableStream }) => {
+    const args = [
+      '--pipelines',
+      pipelines,
+      '--pipeline',
+      'sessions',
+      '--mode',
+      'stream',
+      '--input',
+      input,
+      ...extra,
+    ];
+    if (io === undefined) return lkWindow(args);
+    const stderr = capture();
+    return main(args, { stdout: io.stdout, stderr: stderr.stream }).then((code) => ({
+      code,
+      stdout: '',
+      stderr: stderr.text(),
+    }));
+  };
+
+  it('refuses --late = --input before writing anything, leaving the input intact', async () => {
+    const input = file('keep.jsonl', INPUT);
+    const { code, stdout, stderr } = await run(input, ['--late', input]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`lk-window: --late ${input}: is the same file as --input ${input}\n`);
+    expect(readFileSync(input, 'utf8')).toBe(INPUT);
+  });
+
+  it('sees through other spellings, symlinks and hard links of the input and the pipelines file', async () => {
+    const input = file('keep2.jsonl', INPUT);
+    const spelled = join(dir, '.', '..', basename(dir), 'keep2.jsonl');
+    const symlink = join(dir, 'keep2-symlink.jsonl');
+    symlinkSync(input, symlink);
+    const hardlink = join(dir, 'keep2-hardlink.jsonl');
+    linkSync(input, hardlink);
+    for (const late of [spelled, symlink, hardlink]) {
+      const { code, stderr } = await run(input, ['--late', late]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`is the same file as --input ${input}`);
+    }
+    const onPipelines = await run(input, ['--late', pipelines]);
+    expect(onPipelines).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('is the same file as --pipelines'),
+    });
+    const sameOutputs = await run(input, [
+      '--late',
+      join(dir, 'out.jsonl'),
+      '--rejected',
+      join(dir, 'out.jsonl'),
+    ]);
+    expect(sameOutputs).toMatchObject({ code: 2, stderr: expect.stringContaining('--rejected') });
+    expect(readFileSync(input, 'utf8')).toBe(INPUT);
+    expect(readFileSync(pipelines, 'utf8')).toBe(PIPELINES);
+  });
+
+  it('refuses stdout redirected into the input', async () => {
+    const input = file('keep3.jsonl', INPUT);
+    const fd = openSync(input, 'a');
+    const stdout = Object.assign(capture().stream, { fd });
+    const { code, stderr } = await run(input, [], { stdout });
+    closeSync(fd);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `lk-window: stdout: is the same file as --input ${input} (it may have been emptied already)\n`,
+    );
+    expect(readFileSync(input, 'utf8')).toBe(INPUT);
+  });
+
+  it('names --late when it cannot be written: a missing directory or a directory', async () => {
+    const input = file('keep4.jsonl', INPUT);
+    const missing = join(dir, 'no-such-dir', 'late.jsonl');
+    const noDir = await run(input, ['--late', missing]);
+    expect(noDir).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `lk-window: --late ${missing}: cannot be created: its directory does not exist\n`,
+    });
+    const directory = join(dir, 'a-directory');
+    mkdirSync(directory);
+    const isDir = await run(input, ['--late', directory]);
+    expect(isDir).toMatchObject({
+      code: 2,
+      stderr: `lk-window: --late ${directory}: cannot be written (is a directory)\n`,
+    });
+    expect(existsSync(missing)).toBe(false);
   });
 });
