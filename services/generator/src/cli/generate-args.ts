@@ -1,8 +1,14 @@
 import { parseArgs } from 'node:util';
 import { loadStackConfig } from '@lk/common';
-import { parseAmountDistribution } from '../generator/amount-distribution';
-import { parseDuration, parseDurationRange } from '../generator/duration';
 import {
+  DEFAULT_AMOUNT,
+  parseAmountDistribution,
+  type AmountDistribution,
+} from '../generator/amount-distribution';
+import { formatDuration, parseDuration, parseDurationRange } from '../generator/duration';
+import {
+  DEFAULT_EVENT_TYPES,
+  GENERATOR_DEFAULTS,
   optionError,
   resolveGeneratorOptions,
   type EventTypeWeight,
@@ -59,6 +65,21 @@ const flags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Defaults of the CLI's own flags (the generator's are GENERATOR_DEFAULTS). */
+export const CLI_DEFAULTS = { topic: 'user-events', partitions: 12 } as const;
+
+/** An amount distribution as --amount takes it: the inverse of parseAmountDistribution. */
+export function formatAmountDistribution(amount: AmountDistribution): string {
+  return amount.kind === 'uniform'
+    ? `uniform:${amount.min}..${amount.max}`
+    : `lognormal:${amount.median},${amount.sigma}`;
+}
+
+const defaults = GENERATOR_DEFAULTS;
+const eventTypes = DEFAULT_EVENT_TYPES.map(({ name, weight }) => `${name}:${weight}`).join(',');
+const lateness = `${formatDuration(defaults.latenessMs.min)}..${formatDuration(defaults.latenessMs.max)}`;
+
+/** Every default shown is read from the defaults the code uses, never restated. */
 export const GENERATE_HELP = `Usage: lk-generate [options]
 
 Produces keyed Avro UserEvents (key user_id) to Kafka, deterministically from a seed.
@@ -67,28 +88,28 @@ Amount of data (one of):
   --count N                   records to produce (duplicates included)
   --duration D                produce for D at --rate (count = rate x D; needs --rate > 0)
 Pacing and event time:
-  --rate R                    events per second (default 1000); 0 = as fast as possible
+  --rate R                    events per second (default ${defaults.rate}); 0 = as fast as possible
   --max                       same as --rate 0
-  --event-time-per-second D   event time per wall second, e.g. 1h (default 1s = real time)
-  --nominal-rate R            events per wall second assumed for event time when --rate is 0 (default 1000)
+  --event-time-per-second D   event time per wall second, e.g. 1h (default ${formatDuration(defaults.eventTimePerSecondMs)}${defaults.eventTimePerSecondMs === 1000 ? ' = real time' : ''})
+  --nominal-rate R            events per wall second assumed for event time when --rate is 0 (default ${defaults.nominalRateWhenUnpaced})
   --start T                   event time of the first record, ISO-8601 or epoch ms (default: now, to the second)
 Content:
   --seed N                    same seed, same events (default: random, printed in the summary)
-  --keys N                    distinct user_ids (default 10000)
-  --zipf S                    key skew, Zipf exponent; 0 = uniform (default 1)
-  --event-types LIST          name[:weight],... (default page_view:60,click:25,add_to_cart:10,purchase:5)
-  --amount DIST               lognormal:MEDIAN,SIGMA or uniform:MIN..MAX (default lognormal:20,1)
-  --disorder D                max out-of-orderness: ts = nominal - [0, D] (default 5s)
-  --late-fraction F           fraction of events pushed back beyond the disorder (default 0)
-  --lateness D..D             how far beyond the disorder a late event is (default 1m..10m)
-  --duplicates F              fraction of records re-sending an earlier event_id (default 0)
-  --duplicate-distance N      a duplicate repeats one of the last N new events (default 100)
-  --v1-fraction F             fraction of events written with schema v1, no country (default 0.2)
+  --keys N                    distinct user_ids (default ${defaults.keys})
+  --zipf S                    key skew, Zipf exponent; 0 = uniform (default ${defaults.zipf})
+  --event-types LIST          name[:weight],... (default ${eventTypes})
+  --amount DIST               lognormal:MEDIAN,SIGMA or uniform:MIN..MAX (default ${formatAmountDistribution(DEFAULT_AMOUNT)})
+  --disorder D                max out-of-orderness: ts = nominal - [0, D] (default ${formatDuration(defaults.disorderMs)})
+  --late-fraction F           fraction of events pushed back beyond the disorder (default ${defaults.lateFraction})
+  --lateness D..D             how far beyond the disorder a late event is (default ${lateness})
+  --duplicates F              fraction of records re-sending an earlier event_id (default ${defaults.duplicateFraction})
+  --duplicate-distance N      a duplicate repeats one of the last N new events (default ${defaults.duplicateDistance})
+  --v1-fraction F             fraction of events written with schema v1, no country (default ${defaults.v1Fraction})
 Output:
-  --topic T                   (default user-events)
+  --topic T                   (default ${CLI_DEFAULTS.topic})
   --subject S                 registry subject (default <topic>-value)
   --create-topic              create the topic if missing, with --partitions partitions
-  --partitions N              for --create-topic and --dry-run (default 12)
+  --partitions N              for --create-topic and --dry-run (default ${CLI_DEFAULTS.partitions})
   --batch-size N              most records per send (default ${DEFAULT_MAX_BATCH_SIZE})
   --jsonl FILE                write each produced record with its partition, offset and schema_version
   --dry-run                   generate and encode, but send nothing (offsets as in an empty topic)
@@ -164,13 +185,13 @@ export function parseGenerateArgs(
   // every generator option is checked now, before any connection is made
   resolveGeneratorOptions(generator);
 
-  const partitions = integerFlag('--partitions', values.partitions, 12, 1, 10_000);
+  const partitions = integerFlag('--partitions', values.partitions, CLI_DEFAULTS.partitions, 1, 10_000);
   const stack = loadStackConfig({
     ...env,
     ...(values.brokers === undefined ? {} : { KAFKA_BROKERS: values.brokers }),
     ...(values.registry === undefined ? {} : { SCHEMA_REGISTRY_URL: values.registry }),
   });
-  const topic = values.topic ?? 'user-events';
+  const topic = values.topic ?? CLI_DEFAULTS.topic;
   if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic))
     throw new UsageError('--topic', `"${topic}" is not a valid Kafka topic name`);
   return {

@@ -42,15 +42,16 @@ export interface GenerationResult {
 }
 
 /**
- * One generator run end to end: validate the options (before touching the network), register the schemas,
- * look up the topic's partitions, produce, and close everything, also on failure.
+ * One generator run end to end: validate the options (before touching the network), look up the topic's
+ * partitions (creating it when asked), register the schemas, produce, and close everything, also on failure.
  */
 export async function runGeneration(run: GenerationRunOptions): Promise<GenerationResult> {
   const generator = new EventGenerator(run.generator);
   const logger = run.logger ?? new Logger('generator');
   const subject = run.subject ?? `${run.topic}-value`;
-  const encoder = await AvroEventEncoder.register(run.registry, subject);
 
+  // the topic first (created with --create-topic): no schema is registered under a subject for a topic
+  // that does not exist, e.g. after a typo in --topic
   let producer: KafkaProducer | undefined;
   let sender: RecordSender;
   let partitions: number;
@@ -63,6 +64,7 @@ export async function runGeneration(run: GenerationRunOptions): Promise<Generati
     producer = run.kafka.producer();
     sender = producer;
   }
+  const encoder = await AvroEventEncoder.register(run.registry, subject);
 
   const jsonl = run.jsonlPath === undefined ? undefined : new JsonlWriter(run.jsonlPath);
   const options = generator.options;
