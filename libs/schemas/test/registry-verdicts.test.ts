@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   IncompatibleWriterSchemaError,
+  OversizeRecordError,
   RecordDecodeError,
   RegistryNotReadyError,
   SchemaRegistryError,
@@ -97,5 +98,12 @@ describe('an unknown schema id is poison only when the registry knows the subjec
     expect(await rejection(decoder.decode(message(1)))).toBeInstanceOf(SchemaRegistryError);
     registry.writerType = writerType;
     expect((await decoder.decode(message(1))).value).toEqual(sampleEvent);
+  });
+});
+
+describe('createUserEventDecoder', () => {
+  it('still takes maxRecordBytes as a plain number (the services call it so)', async () => {
+    const decoder = createUserEventDecoder(new FakeRegistry().add(1, v2Schema), 10);
+    expect(await rejection(decoder.decode(message(1)))).toBeInstanceOf(OversizeRecordError);
   });
 });

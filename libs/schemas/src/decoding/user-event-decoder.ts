@@ -25,14 +25,18 @@ export type UserEventDecoderOptions = Partial<
 /**
  * Reads any registered version of UserEvent into the newest one this code knows (v2). Writers must be
  * registered under user-events-value (the contract's subject) unless options.subject says otherwise.
+ * A number (or undefined) as the second argument is maxRecordBytes, as in the first version of this function,
+ * which services still call that way.
  */
 export function createUserEventDecoder(
   registry: WriterSchemaRegistry,
-  options: UserEventDecoderOptions = {},
+  options: UserEventDecoderOptions | number | undefined = {},
 ): AvroRecordDecoder<UserEvent> {
+  const settings =
+    typeof options === 'number' || options === undefined ? { maxRecordBytes: options } : options;
   return new AvroRecordDecoder<UserEvent>(registry, {
-    subject: USER_EVENTS_SUBJECT,
-    ...options,
+    ...settings,
+    subject: settings.subject ?? USER_EVENTS_SUBJECT,
     readerSchema: loadAvsc('user-event.v2.avsc'),
     validate: validateUserEvent,
   });
