@@ -70,11 +70,13 @@ export class SchemaRegistryClient {
 
   /**
    * The subjects a schema id is registered under (GET /schemas/ids/{id}/versions, Confluent 5.5+ and
-   * Apicurio's ccompat); null when the registry cannot say (404: an older registry without the endpoint).
+   * Apicurio's ccompat); null when the registry cannot say (an older registry without the endpoint, or one
+   * whose ACLs forbid it): the check it serves is an extra guard, so it must not stop consumption.
    */
   async subjectsOfId(schemaId: number): Promise<string[] | null> {
-    const response = await this.request('GET', `/schemas/ids/${schemaId}/versions`, undefined, [404]);
-    if (response.status === 404 || !Array.isArray(response.body)) return null;
+    const cannotSay = [403, 404, 405, 501];
+    const response = await this.request('GET', `/schemas/ids/${schemaId}/versions`, undefined, cannotSay);
+    if (cannotSay.includes(response.status) || !Array.isArray(response.body)) return null;
     return (response.body as { subject?: unknown }[])
       .map((entry) => entry.subject)
       .filter((subject): subject is string => typeof subject === 'string');
