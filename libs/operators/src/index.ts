@@ -58,5 +58,12 @@ export {
 } from './operator/keyed-window-operator';
 export { ResultTable } from './operator/result-table';
 
+export {
+  resultValuesEqual,
+  SUM_ABSOLUTE_TOLERANCE,
+  SUM_RELATIVE_TOLERANCE,
+  valuesEqual,
+} from './compare/values-equal';
+
 export type { OperatorSnapshot, PartitionSnapshot, WindowSnapshot } from './state/snapshot';
 export { OPERATOR_SNAPSHOT_FORMAT, PARTITION_SNAPSHOT_FORMAT } from './state/snapshot';

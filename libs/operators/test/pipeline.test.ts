@@ -158,10 +158,12 @@ describe('parsePipelines', () => {
       'aggregations[1].name: expected a name no other aggregation of this pipeline uses, got "x"',
     ],
     [{ aggregations: [{ name: 'x-y', fn: 'count' }] }, 'aggregations[0].name: expected an identifier'],
-    ...['__proto__', 'constructor', 'hasOwnProperty', 'toString'].map((name) => [
-      { aggregations: [{ name, fn: 'count' }] },
-      `aggregations[0].name: expected a name that is not a property of JavaScript objects (__proto__, constructor, toString, ...), got "${name}"`,
-    ]),
+    ...['__proto__', 'constructor', 'hasOwnProperty', 'toString'].map(
+      (name): [Record<string, unknown>, string] => [
+        { aggregations: [{ name, fn: 'count' }] },
+        `aggregations[0].name: expected a name that is not a property of JavaScript objects (__proto__, constructor, toString, ...), got "${name}"`,
+      ],
+    ),
     [
       {
         aggregations: [

@@ -11,7 +11,10 @@ import {
   type WindowSpec,
 } from '../../src';
 
-/** Test events: key `k`, time `t`, integer amount `v` (integers keep sums exact), category `c`. */
+/**
+ * Test events: key `k`, time `t`, amount `v`, category `c`. Amounts are integers (sums exact whatever the
+ * order) in the main runs and doubles in the runs that check the floating-point policy.
+ */
 export interface TestEvent {
   readonly k: string;
   readonly t: number;
@@ -116,18 +119,32 @@ interface RawEvent {
 // lateness boundary, where the off-by-one mistakes live.
 const TICK = 250;
 
-const rawEvent = fc.record({
-  key: fc.integer({ min: 0, max: 5 }),
-  step: fc.integer({ min: 0, max: 6 }).map((n) => n * TICK),
-  // Mostly in order, some a little disordered, some very late.
-  delay: fc.oneof(
-    { weight: 6, arbitrary: fc.constant(0) },
-    { weight: 3, arbitrary: fc.integer({ min: 0, max: 10 }).map((n) => n * TICK) },
-    { weight: 1, arbitrary: fc.integer({ min: 0, max: 80 }).map((n) => n * TICK) },
-  ),
-  v: fc.integer({ min: -50, max: 50 }),
-  c: fc.integer({ min: 0, max: 3 }),
-});
+/** Integer amounts: every sum is exact, so results can be compared with toEqual. */
+export const integerAmounts: fc.Arbitrary<number> = fc.integer({ min: -50, max: 50 });
+
+/**
+ * Double amounts as real data has them: cents, arbitrary doubles (refunds included, so sums cancel towards
+ * 0), and the classic inexact decimals. Magnitudes stay within ±10 000, as DESIGN's amounts do.
+ */
+export const doubleAmounts: fc.Arbitrary<number> = fc.oneof(
+  fc.integer({ min: -1_000_000, max: 1_000_000 }).map((cents) => cents / 100),
+  fc.double({ min: -10_000, max: 10_000, noNaN: true }),
+  fc.constantFrom(0.1, 0.2, 0.3, -0.1, -0.2, -0.3, 1 / 3, 1e-9),
+);
+
+const rawEventWith = (amounts: fc.Arbitrary<number>) =>
+  fc.record({
+    key: fc.integer({ min: 0, max: 5 }),
+    step: fc.integer({ min: 0, max: 6 }).map((n) => n * TICK),
+    // Mostly in order, some a little disordered, some very late.
+    delay: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(0) },
+      { weight: 3, arbitrary: fc.integer({ min: 0, max: 10 }).map((n) => n * TICK) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 80 }).map((n) => n * TICK) },
+    ),
+    v: amounts,
+    c: fc.integer({ min: 0, max: 3 }),
+  });
 
 /** Per-partition logs: keys live on one partition (key mod partitions), times advance with disorder. */
 export interface PartitionedLog {
@@ -156,14 +173,17 @@ export function toLog(
 }
 
 /** Raw material for a log; `toLog` turns it into per-partition logs once the allowed disorder is known. */
-export const rawLogs = fc.record({
-  events: fc.array(rawEvent, { maxLength: 150, size: 'max' }),
-  partitionCount: fc.integer({ min: 1, max: 3 }),
-});
+export const rawLogsWith = (amounts: fc.Arbitrary<number>) =>
+  fc.record({
+    events: fc.array(rawEventWith(amounts), { maxLength: 150, size: 'max' }),
+    partitionCount: fc.integer({ min: 1, max: 3 }),
+  });
 
-export const partitionedLogs: fc.Arbitrary<PartitionedLog> = rawLogs.map((raw) =>
-  toLog(raw.events, raw.partitionCount),
-);
+export const partitionedLogsWith = (amounts: fc.Arbitrary<number>): fc.Arbitrary<PartitionedLog> =>
+  rawLogsWith(amounts).map((raw) => toLog(raw.events, raw.partitionCount));
+
+export const rawLogs = rawLogsWith(integerAmounts);
+export const partitionedLogs: fc.Arbitrary<PartitionedLog> = partitionedLogsWith(integerAmounts);
 
 /** One interleaving of the partition logs, chosen by `choices` (each picks among non-exhausted partitions). */
 export function interleave(log: PartitionedLog, choices: readonly number[]): LogRecord[] {

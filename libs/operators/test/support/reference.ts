@@ -1,4 +1,4 @@
-import type { ResultChange, WindowSpec } from '../../src';
+import { valuesEqual, type ResultChange, type WindowSpec } from '../../src';
 import type { TestEvent } from './harness';
 
 /** count/sum/min/max of the `v`s, written independently of the library to check it against. */
@@ -30,6 +30,16 @@ export function combineTotals(parts: readonly Totals[]): Totals {
     lo: los.length === 0 ? null : Math.min(...los),
     hi: his.length === 0 ? null : Math.max(...his),
   };
+}
+
+/** The library's floating-point policy applied to totals: n, lo and hi exactly, the sum within tolerance. */
+export function totalsEqual(a: Totals, b: Totals): boolean {
+  return (
+    valuesEqual('count', a.n, b.n) &&
+    valuesEqual('sum', a.total, b.total) &&
+    valuesEqual('min', a.lo, b.lo) &&
+    valuesEqual('max', a.hi, b.hi)
+  );
 }
 
 export function totalsOfRow(row: ResultChange): Totals {
