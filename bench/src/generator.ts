@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadStackConfig, Logger } from '@lk/common';
+import { loadStackConfig, Logger, runCli } from '@lk/common';
 import { EventGenerator, runGeneration, type GeneratorOptions } from '@lk/generator';
 import { KafkaClient } from '@lk/kafka';
 import { SchemaRegistryClient } from '@lk/schemas';
@@ -104,11 +104,5 @@ export async function runGeneratorBench(): Promise<void> {
 }
 
 if (require.main === module) {
-  runGeneratorBench().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      process.stderr.write(`generator bench failed: ${(error as Error).message}\n`);
-      process.exit(1);
-    },
-  );
+  void runCli(runGeneratorBench, { name: 'generator bench', forceExit: true });
 }

@@ -1,17 +1,12 @@
 // Entry point of `pnpm bench`: runs every benchmark of the repository in turn.
+import { runCli } from '@lk/common';
 import { runGeneratorBench } from './generator';
 import { runOperatorsBench } from './operators';
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+async function main(args: string[]): Promise<void> {
   runOperatorsBench({ quick: args.includes('--quick') });
   await runGeneratorBench();
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench failed: ${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+// forceExit: the Kafka and registry clients of the benchmarks may leave handles open
+void runCli(main, { name: 'bench', forceExit: true });

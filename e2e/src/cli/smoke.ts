@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Logger, loadStackConfig } from '@lk/common';
+import { Logger, loadStackConfig, runCli } from '@lk/common';
 import { runSmokeFlow } from '../smoke-flow';
 
 /** Runs the smoke flow against the running stack and prints what happened, step by step. */
@@ -20,9 +20,5 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `smoke flow failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+// forceExit: after a failure, a client of the flow may still hold a socket open
+void runCli(main, { name: 'lk-smoke', failurePrefix: 'smoke flow failed', stack: true, forceExit: true });

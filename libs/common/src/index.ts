@@ -16,3 +16,5 @@ export {
   type LogSink,
 } from './logging/logger';
 export { serializeError, type SerializedError } from './logging/serialize-error';
+export { UsageError } from './cli/usage-error';
+export { cliFailure, runCli, type CliMain, type CliOptions } from './cli/run-cli';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@lk/common';
+import { ConfigError, UsageError } from '@lk/common';
 import { parseGenerateArgs } from '../src/cli/generate-args';
-import { UsageError } from '../src/cli/usage-error';
 import { GeneratorOptionError } from '../src/generator';
 
 const now = Date.parse('2026-03-01T12:34:56.789Z');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Logger, loadStackConfig } from '@lk/common';
+import { Logger, loadStackConfig, runCli } from '@lk/common';
 import { registerUserEventSchemas } from '../registry/register-user-event-schemas';
 import { SchemaRegistryClient } from '../registry/schema-registry-client';
 import { USER_EVENTS_SUBJECT } from '../user-event';
@@ -18,9 +18,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `schema registration failed: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exit(1);
-});
+void runCli(main, { name: 'lk-register-schemas', failurePrefix: 'schema registration failed' });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { loadStackConfig } from '@lk/common';
+import { loadStackConfig, runCli } from '@lk/common';
 import { CompatibilityGate } from '../compatibility/compatibility-gate';
 import { localContracts } from '../compatibility/local-contracts';
 import { SchemaRegistryClient } from '../registry/schema-registry-client';
@@ -9,9 +9,9 @@ import { SchemaRegistryClient } from '../registry/schema-registry-client';
  * version of its subject. Exit 0 when all are compatible, 1 when any is not (with the reasons), 2 when the
  * check could not run (registry unreachable or not a registry, a broken .avsc: the message names the file).
  */
-async function main(): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   const gate = new CompatibilityGate(new SchemaRegistryClient(loadStackConfig().schemaRegistryUrl));
-  const avroDir = process.argv[2];
+  const avroDir = argv[0];
   let failures = 0;
   for (const contract of avroDir ? localContracts(avroDir) : localContracts()) {
     const verdict = await gate.check(contract.subject, contract.schema);
@@ -30,12 +30,10 @@ async function main(): Promise<number> {
   return failures ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(
-      `schemas:check could not run: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exit(2);
-  },
-);
+void runCli(main, {
+  name: 'schemas:check',
+  usage: 'Usage: pnpm schemas:check [avro-dir]',
+  failureCode: 2,
+  failurePrefix: 'schemas:check could not run',
+  forceExit: true,
+});

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Logger, loadStackConfig } from '@lk/common';
+import { Logger, loadStackConfig, runCli } from '@lk/common';
 import { Database } from '../database';
 import { migrate } from '../migrator';
 
@@ -14,7 +14,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+void runCli(main, { name: 'lk-migrate', failurePrefix: 'migration failed' });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadStackConfig } from '@lk/common';
+import { loadStackConfig, UsageError } from '@lk/common';
 import {
   DEFAULT_AMOUNT,
   parseAmountDistribution,
@@ -15,7 +15,6 @@ import {
   type GeneratorOptions,
 } from '../generator/generator-options';
 import { DEFAULT_MAX_BATCH_SIZE } from '../producer/event-producer';
-import { UsageError } from './usage-error';
 
 export type GenerateCommand =
   | { kind: 'help' }

@@ -1,23 +1,16 @@
 #!/usr/bin/env node
 import { randomInt } from 'node:crypto';
-import { ConfigError, Logger } from '@lk/common';
+import { Logger, runCli } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
 import { SchemaRegistryClient } from '@lk/schemas';
 import { GeneratorOptionError } from '../generator/errors';
 import { formatSummary } from '../producer/production-summary';
 import { runGeneration } from '../producer/run-generation';
-import { GENERATE_HELP, parseGenerateArgs, type GenerateCommand } from './generate-args';
-import { UsageError } from './usage-error';
+import { GENERATE_HELP, parseGenerateArgs } from './generate-args';
 
 /** lk-generate: see GENERATE_HELP. stdout carries only the JSON summary; logs and progress go to stderr. */
 async function main(argv: string[]): Promise<number> {
-  let command: GenerateCommand;
-  try {
-    command = parseGenerateArgs(argv, process.env, Date.now(), randomInt(0, 2 ** 32));
-  } catch (error) {
-    if (isBadOption(error)) return usageFailure(error);
-    throw error;
-  }
+  const command = parseGenerateArgs(argv, process.env, Date.now(), randomInt(0, 2 ** 32));
   if (command.kind === 'help') {
     process.stdout.write(GENERATE_HELP);
     return 0;
@@ -60,25 +53,9 @@ async function main(argv: string[]): Promise<number> {
   return summary.interrupted ? 130 : 0;
 }
 
-function isBadOption(error: unknown): error is Error {
-  return error instanceof UsageError || error instanceof GeneratorOptionError || error instanceof ConfigError;
-}
-
-function usageFailure(error: Error): number {
-  process.stderr.write(`lk-generate: ${error.message}\nRun lk-generate --help for the options.\n`);
-  return 2;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (isBadOption(error)) {
-      process.exitCode = usageFailure(error);
-      return;
-    }
-    process.stderr.write(`lk-generate failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+// exit codes: 0 done, 1 failed, 2 bad options (UsageError, ConfigError, GeneratorOptionError), 130 interrupted
+void runCli(main, {
+  name: 'lk-generate',
+  usage: 'Run lk-generate --help for the options.',
+  isUsageError: (error) => error instanceof GeneratorOptionError,
+});
