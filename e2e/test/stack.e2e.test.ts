@@ -159,8 +159,12 @@ const recordedPid = (stackDir: string, name: string) =>
   Number(readFileSync(join(stackDir, `${name}.pid`), 'utf8').split(' ')[0]);
 
 describe('native stack on its own STACK_DIR and ports', () => {
-  const stackDir = mkdtempSync(join(tmpdir(), 'lk-stack-'));
-  const env = isolatedEnv(stackDir);
+  let stackDir = '';
+  let env: NodeJS.ProcessEnv = {};
+  beforeAll(() => {
+    stackDir = mkdtempSync(join(tmpdir(), 'lk-stack-'));
+    env = isolatedEnv(stackDir);
+  });
 
   afterAll(async () => {
     await runStack('down', env);
@@ -223,7 +227,8 @@ describe('native stack on its own STACK_DIR and ports', () => {
 });
 
 describe('native stack safety checks', () => {
-  const stackDir = mkdtempSync(join(tmpdir(), 'lk-stack-'));
+  let stackDir = '';
+  beforeAll(() => void (stackDir = mkdtempSync(join(tmpdir(), 'lk-stack-'))));
   afterAll(() => rmSync(stackDir, { recursive: true, force: true }));
 
   it('down does not kill a recorded PID that now belongs to another process', async () => {
