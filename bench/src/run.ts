@@ -1,11 +1,13 @@
 // Entry point of `pnpm bench`: runs every benchmark of the repository in turn.
 import { runCli } from '@lk/common';
 import { runGeneratorBench } from './generator';
+import { runLoggerBench } from './logger';
 import { runOperatorsBench } from './operators';
 
 async function main(args: string[]): Promise<void> {
   runOperatorsBench({ quick: args.includes('--quick') });
   await runGeneratorBench();
+  runLoggerBench();
 }
 
 // forceExit: the Kafka and registry clients of the benchmarks may leave handles open
