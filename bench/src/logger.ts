@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import pino from 'pino';
 import { Logger } from '@lk/common';
 import { machineInfo, median, writeResults } from './results';
@@ -159,7 +159,8 @@ export function runLoggerBench(): void {
 }
 
 function pinoVersion(): string {
-  return (require('pino/package.json') as { version: string }).version;
+  return (JSON.parse(readFileSync(require.resolve('pino/package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
 if (require.main === module) runLoggerBench();
