@@ -12,7 +12,9 @@ function promtool(args: string[], cwd: string): { code: number; output: string }
   } catch (error) {
     const failure = error as { status?: number; stdout?: string; stderr?: string; code?: string };
     if (failure.code === 'ENOENT')
-      throw new Error("promtool is not installed (scripts/test.sh installs Debian's prometheus package)");
+      throw new Error("promtool is not installed (scripts/test.sh installs Debian's prometheus package)", {
+        cause: error,
+      });
     return { code: failure.status ?? 1, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
   }
 }

@@ -92,12 +92,12 @@ export class StreamJobStore {
         [flush.jobId, flush.topic, partitions],
       );
       const epochs = new Map(current.rows.map((row) => [row.partition, Number(row.epoch)]));
-      const owned = new Set(
+      const ownedPartitions = new Set(
         flush.partitions.filter((p) => epochs.get(p.partition) === p.epoch).map((p) => p.partition),
       );
-      const fenced = partitions.filter((partition) => !owned.has(partition));
+      const fenced = partitions.filter((partition) => !ownedPartitions.has(partition));
       const mine = <T extends { partition: number }>(rows: readonly T[]): T[] =>
-        fenced.length === 0 ? (rows as T[]) : rows.filter((row) => owned.has(row.partition));
+        fenced.length === 0 ? (rows as T[]) : rows.filter((row) => ownedPartitions.has(row.partition));
       const owned: StreamFlush = {
         ...flush,
         changes: mine(flush.changes),
@@ -112,7 +112,7 @@ export class StreamJobStore {
       await this.insertLate(client, owned, owned.late);
       await this.upsertFrontiers(client, owned, owned.frontiers);
       await this.updateProgress(client, owned, owned.partitions);
-      return { written: partitions.filter((partition) => owned.has(partition)), fenced };
+      return { written: partitions.filter((partition) => ownedPartitions.has(partition)), fenced };
     });
   }
 
