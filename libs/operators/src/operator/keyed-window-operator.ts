@@ -23,6 +23,9 @@ import type { Partition, PartitionConfig } from './partition';
 import { SessionPartition } from './session-partition';
 import type { OperatorOutput, SourceRecord } from './types';
 
+/** Partitions below this are looked up by array index (4096 × 8 bytes at most), others in the Map. */
+const DIRECT_PARTITIONS = 4_096;
+
 export type OperatorMode = 'stream' | 'batch';
 
 export interface KeyedWindowOperatorOptions {
@@ -58,9 +61,12 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
   private readonly states = new Map<number, Partition<E>>();
   /** The same states by ascending partition, so flush(), snapshot() and stats() have a deterministic order. */
   private ordered: Partition<E>[] = [];
-  /** Consecutive records mostly share a partition (a polled batch is one): this skips the Map lookup. */
-  private lastPartition = -1;
-  private lastState: Partition<E> | undefined;
+  /**
+   * The per-record lookup: states indexed by partition number, for numbers below DIRECT_PARTITIONS (every
+   * topic's partitions in practice). Bounded, so a large partition number cannot make it huge; those go to
+   * the Map only. An array index is measurably cheaper per event than a Map lookup (bench: tumbling count+sum).
+   */
+  private direct: (Partition<E> | undefined)[] = [];
   private readonly maxEventTimeSkew: number | undefined;
 
   constructor(
@@ -115,7 +121,7 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
    * Dead-letter the record on InvalidEventError and EventTimeSkewError; the others are caller errors.
    */
   process(event: E, partition: number, offset?: number, recordTimestamp?: number): boolean {
-    let state = partition === this.lastPartition ? this.lastState : this.stateOf(partition);
+    let state = this.stateOf(partition);
     if (offset !== undefined && state?.nextOffset !== undefined && offset < state.nextOffset) return false;
     const { reader } = this;
     const key = reader.key(event);
@@ -214,7 +220,7 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
     this.checkCompatible(snapshot.format, OPERATOR_SNAPSHOT_FORMAT, snapshot.pipeline, snapshot.fingerprint);
     this.states.clear();
     this.ordered = [];
-    this.forgetLast();
+    this.direct = [];
     for (const partition of snapshot.partitions) this.restorePartition(partition);
   }
 
@@ -224,7 +230,7 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
     if (state === undefined) return;
     this.states.delete(partition);
     this.ordered.splice(this.ordered.indexOf(state), 1);
-    this.forgetLast();
+    if (partition < this.direct.length) this.direct[partition] = undefined;
   }
 
   private selected(partition?: number): readonly Partition<E>[] {
@@ -235,26 +241,28 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
 
   /** The partition's state, if any; validates the number first, so a bad one cannot create state. */
   private stateOf(partition: number): Partition<E> | undefined {
+    const { direct } = this;
+    // `>>> 0` keeps exactly the integers in [0, 2^32): below direct.length (≤ DIRECT_PARTITIONS) all valid.
+    if (partition >>> 0 === partition && partition < direct.length) return direct[partition];
     requirePartition(partition);
-    const state = this.states.get(partition);
-    if (state !== undefined) {
-      this.lastPartition = partition;
-      this.lastState = state;
-    }
-    return state;
+    return partition < DIRECT_PARTITIONS ? undefined : this.states.get(partition);
   }
 
   private createPartition(partition: number): Partition<E> {
     const state = this.newPartition(partition);
     this.insert(state);
-    this.lastPartition = partition;
-    this.lastState = state;
     return state;
   }
 
   /** Adds a state for a partition that has none, keeping `ordered` sorted (binary search; new partitions are rare). */
   private insert(state: Partition<E>): void {
-    this.states.set(state.partition, state);
+    const { partition } = state;
+    this.states.set(partition, state);
+    if (partition < DIRECT_PARTITIONS) {
+      // push, not an assignment past the end: keeps the array packed (no holes), which V8 indexes fastest.
+      while (this.direct.length <= partition) this.direct.push(undefined);
+      this.direct[partition] = state;
+    }
     let lo = 0;
     let hi = this.ordered.length;
     while (lo < hi) {
@@ -263,11 +271,6 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
       else hi = mid;
     }
     this.ordered.splice(lo, 0, state);
-  }
-
-  private forgetLast(): void {
-    this.lastPartition = -1;
-    this.lastState = undefined;
   }
 
   private newPartition(partition: number): Partition<E> {
