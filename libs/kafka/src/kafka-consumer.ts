@@ -14,7 +14,14 @@ import { RetryBatchLaterError } from './errors/retry-batch-later-error';
 import { originalCause } from './original-cause';
 import { PartitionBackoff } from './partition-backoff';
 import { defaultConsumerSettings } from './settings';
-import type { ConsumedBatch, ConsumedRecord, Headers, RawHeaders, TopicPartition } from './types';
+import type {
+  ConsumedBatch,
+  ConsumedRecord,
+  Headers,
+  RawHeaders,
+  TopicPartition,
+  TopicPartitionOffset,
+} from './types';
 
 export interface ConsumeOptions {
   topics: string[];
@@ -29,6 +36,11 @@ export interface ConsumeOptions {
   eachBatch: (batch: ConsumedBatch) => Promise<void>;
   /** called after a batch's offsets were committed */
   onCommitted?: (batch: ConsumedBatch) => void;
+  /**
+   * 'after-batch' (default): each handled batch is committed. 'manual': nothing is committed here; the
+   * caller commits with `commit()` once its own store holds the results (offsets then serve lag tools).
+   */
+  commit?: 'after-batch' | 'manual';
 }
 
 export interface KafkaConsumerOptions {
@@ -52,6 +64,9 @@ export class KafkaConsumer {
   /** after a stop or crash every partition of the next join is new to us */
   private fresh = true;
   private closing: Promise<void> | undefined;
+  /** partitions the handler asked to seek while handling a batch: that batch must not resolve its offsets */
+  private readonly sought = new Set<string>();
+  private topics: string[] = [];
   private stoppedSettled = false;
   private readonly stopped: Promise<void>;
   private settleStopped!: (cause?: Error) => void;
@@ -95,6 +110,7 @@ export class KafkaConsumer {
 
   /** Subscribes and starts consuming; resolves once started (later failures end `waitForStop()`). */
   async run(options: ConsumeOptions): Promise<void> {
+    this.topics = options.topics;
     await this.consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning });
     await this.consumer.run({
       autoCommit: false,
@@ -131,6 +147,32 @@ export class KafkaConsumer {
     return this.disconnect();
   }
 
+  /**
+   * The next fetch of the partition starts at `offset`. Called from a batch handler, the batch being handled
+   * is abandoned: its offsets are neither resolved nor committed.
+   */
+  seek(topic: string, partition: number, offset: bigint): void {
+    this.sought.add(`${topic}|${partition}`);
+    this.consumer.seek({ topic, partition, offset: offset.toString() });
+  }
+
+  /** Commits group offsets (the next offset to read per partition), e.g. in 'manual' commit mode. */
+  async commit(offsets: TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(
+      offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: offset.toString() })),
+    );
+  }
+
+  /** Stops fetching every subscribed topic (the member stays in the group and keeps heartbeating). */
+  pauseAll(): void {
+    this.consumer.pause(this.topics.map((topic) => ({ topic })));
+  }
+
+  resumeAll(): void {
+    this.consumer.resume(this.topics.map((topic) => ({ topic })));
+  }
+
   private async handleBatch(payload: EachBatchPayload, options: ConsumeOptions): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
@@ -142,11 +184,16 @@ export class KafkaConsumer {
       if (error instanceof RetryBatchLaterError) return this.pauseAndRetry(consumed, error);
       throw error;
     }
+    // a seek from the handler abandons this batch: resolving it would move the position past the seek
+    if (this.sought.delete(`${batch.topic}|${batch.partition}`)) return;
     const last = batch.messages[batch.messages.length - 1]!;
+    // resolving moves kafkajs's fetch position on, also when committing is left to the caller
     payload.resolveOffset(last.offset);
-    await this.consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-    ]);
+    if (options.commit !== 'manual') {
+      await this.consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+      ]);
+    }
     this.backoff.succeeded(batch.topic, batch.partition);
     options.onCommitted?.(consumed);
     await payload.heartbeat();

@@ -9,7 +9,11 @@ import { ServiceModule } from './service.module';
 export interface ServiceDefinition {
   /** lower-case service name; also the prefix of its variables, e.g. SPEED_PORT */
   name: string;
-  module: Type<unknown> | DynamicModule;
+  /**
+   * The service's own module, or a function building it: that runs inside start-up, so a ConfigError from
+   * the service's own settings stops start-up the same way as one from the common settings.
+   */
+  module: Type<unknown> | DynamicModule | { build: () => DynamicModule };
   defaultPort: number;
   /** the stack components the service talks to: their settings are validated and /health checks them */
   dependencies: readonly StackDependency[];
@@ -37,7 +41,8 @@ export function bootstrapService(
 async function start(definition: ServiceDefinition, env: Record<string, string | undefined>): Promise<void> {
   const config = loadServiceConfig(definition.name, definition.defaultPort, definition.dependencies, env);
   const logger = new Logger(definition.name, {}, config.logLevel);
-  const app = await NestFactory.create(ServiceModule.forRoot(definition.module, config), {
+  const module = 'build' in definition.module ? definition.module.build() : definition.module;
+  const app = await NestFactory.create(ServiceModule.forRoot(module, config), {
     // Nest's own lines go through the JSON logger from the first one; buffered until the logger is attached
     logger: new NestJsonLogger(logger),
     bufferLogs: true,

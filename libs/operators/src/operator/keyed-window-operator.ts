@@ -36,6 +36,11 @@ export interface KeyedWindowOperatorOptions {
   readonly mode?: OperatorMode;
   /** User-defined aggregators that the pipeline's aggregations name in `fn`. */
   readonly aggregators?: AggregatorRegistry;
+  /**
+   * Every open-window change carries its accumulators (as a snapshot encodes them): a sink that stores them
+   * with the result can restore a partition from its open rows alone, so persistence is incremental.
+   */
+  readonly emitAccumulators?: boolean;
 }
 
 export interface OperatorStats {
@@ -108,6 +113,7 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
       aggregators,
       allowedLateness,
       maxOutOfOrderness: this.mode === 'batch' ? Infinity : watermark.maxOutOfOrderness,
+      emitAccumulators: options.emitAccumulators ?? false,
     };
   }
 
@@ -130,10 +136,22 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
     const inputs = reader.readInputs(event);
     // Only a valid event creates its partition, so a rejected record leaves no trace.
     state ??= this.createPartition(partition);
+    state.currentOffset = offset;
     state.ingest(event, key, time, inputs);
     state.observe(time);
     if (offset !== undefined) state.nextOffset = offset + 1;
     return true;
+  }
+
+  /**
+   * Marks every offset below `nextOffset` of `partition` as consumed without an event, e.g. records that
+   * went to the dead-letter queue: the partition then resumes after them. Never moves backwards.
+   */
+  skipTo(partition: number, nextOffset: number): void {
+    if (!Number.isSafeInteger(nextOffset) || nextOffset < 0)
+      throw new RangeError(`nextOffset must be a non-negative integer, got ${nextOffset}`);
+    const state = this.stateOf(partition) ?? this.createPartition(partition);
+    if (state.nextOffset === undefined || nextOffset > state.nextOffset) state.nextOffset = nextOffset;
   }
 
   /** process() for a polled batch; returns how many records were applied. */

@@ -13,6 +13,8 @@ export interface PartitionConfig {
   readonly allowedLateness: number;
   /** Infinity in batch mode, which holds the watermark at −∞ until the end of input. */
   readonly maxOutOfOrderness: number;
+  /** open-window changes carry their accumulators */
+  readonly emitAccumulators: boolean;
 }
 
 type Output<E> = { -readonly [K in keyof OperatorOutput<E>]: OperatorOutput<E>[K] };
@@ -26,6 +28,8 @@ export abstract class Partition<E> {
   maxEventTime = -Infinity;
   endOfInput = false;
   nextOffset: number | undefined;
+  /** The offset of the record being applied, for the late records it produces. */
+  currentOffset: number | undefined;
   protected readonly keys = new KeyTable();
   protected readonly slots: WindowSlots;
   private dirtyList = new Int32Array(64);
@@ -194,7 +198,7 @@ export abstract class Partition<E> {
   }
 
   protected emitLate(event: E, windowStart: number, windowEnd: number, watermark: number): void {
-    this.late.push({ event, windowStart, windowEnd, watermark });
+    this.late.push({ event, windowStart, windowEnd, watermark, offset: this.currentOffset });
   }
 
   protected retract(slot: number, windowStart: number, windowEnd: number): void {
@@ -248,6 +252,7 @@ export abstract class Partition<E> {
       values,
       revision: slots.revision[slot]! + (final ? 1 : 0),
       final,
+      ...(config.emitAccumulators && !final ? { accumulators: slots.accumulators.toJSON(slot) } : {}),
     };
   }
 }

@@ -1,3 +1,5 @@
+import type { JsonValue } from '../aggregators/aggregator';
+
 /** The newest state of one (key, window): upsert it; `final` ones never change again. */
 export interface ResultChange {
   readonly pipeline: string;
@@ -9,6 +11,8 @@ export interface ResultChange {
   /** Increases with every change of this window (each event added, and becoming final). */
   readonly revision: number;
   readonly final: boolean;
+  /** With the operator's emitAccumulators: the open window's state, one entry per aggregation. */
+  readonly accumulators?: JsonValue[];
 }
 
 /** A previously emitted session window that no longer exists because it grew or merged: delete it. */
@@ -26,6 +30,8 @@ export interface LateRecord<E = unknown> {
   readonly windowEnd: number;
   /** The partition's watermark when the event was judged. */
   readonly watermark: number;
+  /** The offset the event was read at, when it came with one. */
+  readonly offset?: number;
 }
 
 /**

@@ -64,8 +64,8 @@ export interface FlushOutcome {
 export interface ClaimedPartition {
   readonly partition: number;
   readonly epoch: number;
-  /** null when the job never flushed this partition: start from the earliest retained offset */
-  readonly nextOffset: number | null;
+  /** 0 when the job never flushed this partition: it starts from the earliest retained offset */
+  readonly nextOffset: number;
   readonly maxEventTime: number | null;
   readonly openWindows: WindowRow[];
   readonly frontiers: [string, number][];

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, EnvReader, loadStackConfig, type StackConfig } from '@lk/common';
+import { parsePipelines, type Pipeline } from '@lk/operators';
+
+/** Everything the speed service reads from its environment, validated once at start-up. */
+export interface SpeedConfig {
+  readonly stack: StackConfig;
+  readonly pipelinesFile: string;
+  /** the selected pipelines, in pipelines.yaml order */
+  readonly pipelines: readonly Pipeline[];
+  readonly version: number;
+  /** flush at the latest this long after the first unflushed event */
+  readonly flushIntervalMs: number;
+  /** flush as soon as this many events are unflushed */
+  readonly flushMaxEvents: number;
+  /** records larger than this go to the DLQ */
+  readonly maxRecordBytes: number;
+}
+
+export function loadSpeedConfig(env: Record<string, string | undefined> = process.env): SpeedConfig {
+  const read = new EnvReader(env);
+  const stack = loadStackConfig(env);
+  const pipelinesFile = read.string('PIPELINES_FILE', './pipelines.yaml');
+  let text: string;
+  try {
+    text = readFileSync(pipelinesFile, 'utf8');
+  } catch (error) {
+    throw new ConfigError('PIPELINES_FILE', `cannot read "${pipelinesFile}": ${(error as Error).message}`);
+  }
+  let all: Pipeline[];
+  try {
+    all = parsePipelines(text);
+  } catch (error) {
+    throw new ConfigError('PIPELINES_FILE', `${pipelinesFile}: ${(error as Error).message}`);
+  }
+  const selected = (env.SPEED_PIPELINES ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of selected) {
+    if (!all.some((pipeline) => pipeline.name === name)) {
+      throw new ConfigError(
+        'SPEED_PIPELINES',
+        `no pipeline "${name}" in ${pipelinesFile} (defined: ${all.map((p) => p.name).join(', ')})`,
+      );
+    }
+  }
+  const pipelines = selected.length === 0 ? all : all.filter((pipeline) => selected.includes(pipeline.name));
+  if (pipelines.length === 0) throw new ConfigError('PIPELINES_FILE', `${pipelinesFile} defines no pipeline`);
+  return {
+    stack,
+    pipelinesFile,
+    pipelines,
+    version: read.integer('SPEED_VERSION', 1, { min: 1, max: 1_000_000 }),
+    flushIntervalMs: read.integer('SPEED_FLUSH_INTERVAL_MS', 200, { min: 1, max: 600_000 }),
+    flushMaxEvents: read.integer('SPEED_FLUSH_MAX_EVENTS', 20_000, { min: 1, max: 10_000_000 }),
+    maxRecordBytes: read.integer('SPEED_MAX_RECORD_BYTES', 64 * 1024, { min: 64, max: 100 * 1024 * 1024 }),
+  };
+}
+
+/** The job id of a pipeline version, as in window_results.job_id. */
+export function speedJobId(pipeline: string, version: number): string {
+  return `speed:${pipeline}:v${version}`;
+}

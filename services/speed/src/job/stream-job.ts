@@ -1,0 +1,369 @@
+import type { Logger } from '@lk/common';
+import {
+  decodingBatchHandler,
+  type ConsumedBatch,
+  type ConsumedRecord,
+  type DeadLetter,
+  type DeadLetterQueue,
+} from '@lk/kafka';
+import { KeyedWindowOperator, type Pipeline } from '@lk/operators';
+import type { StreamFlush, StreamJobStore } from '@lk/store';
+import type { JobMetrics } from '../metrics/job-metrics';
+import { buildFlush, type FlushTarget, type PartitionDrain } from './flush-builder';
+import type { JobSource } from './job-source';
+import { restoredSnapshot } from './partition-restore';
+
+export interface StreamJobOptions<E extends object> {
+  readonly jobId: string;
+  readonly groupId: string;
+  readonly pipeline: Pipeline;
+  readonly source: JobSource;
+  readonly store: StreamJobStore;
+  /** decodes a record's value; throws a poison error (see isPoison) for records that can never be read */
+  readonly decode: (record: ConsumedRecord) => Promise<E>;
+  /** errors that are properties of the record (decoding, or the operator refusing the event): DLQ */
+  readonly isPoison: (error: unknown) => boolean;
+  readonly deadLetters: DeadLetterQueue;
+  /** runs inside the flush transaction, after the epoch check, before the commit */
+  readonly publish: (flush: StreamFlush) => Promise<void>;
+  readonly metrics: JobMetrics;
+  readonly logger: Logger;
+  readonly flushIntervalMs: number;
+  readonly flushMaxEvents: number;
+  /** wall clock in ms; only schedules flushes, never decides a result */
+  readonly now?: () => number;
+}
+
+interface OwnedPartition {
+  /** the owner epoch of our claim; a flush under another epoch is fenced */
+  readonly epoch: number;
+  /** the next offset Postgres holds for the partition */
+  flushedOffset: number;
+  /** where we last asked the consumer to resume; a batch starting beyond it is accepted (a gap in the log) */
+  seekedTo?: number;
+}
+
+/**
+ * One pipeline version as a streaming job: Kafka → decode → operators (stream mode) → one Postgres
+ * transaction per flush. Postgres is the truth: a partition is resumed from the offset, watermark and open
+ * windows stored there whenever this member (re)gains it, and Kafka commits follow for lag tools only.
+ */
+export class StreamJob<E extends object> {
+  readonly operator: KeyedWindowOperator<E>;
+  private readonly owned = new Map<number, OwnedPartition>();
+  private readonly target: FlushTarget;
+  private readonly now: () => number;
+  private pendingEvents = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private recovering = false;
+  private stopped = false;
+  private lastError: Error | undefined;
+  private onFatal: ((error: Error) => void) | undefined;
+
+  constructor(private readonly options: StreamJobOptions<E>) {
+    this.operator = new KeyedWindowOperator<E>(options.pipeline, { mode: 'stream', emitAccumulators: true });
+    this.target = {
+      jobId: options.jobId,
+      pipeline: options.pipeline.name,
+      topic: options.pipeline.source,
+      keyField: options.pipeline.key,
+      sessions: options.pipeline.window.type === 'session',
+    };
+    this.now = options.now ?? Date.now;
+  }
+
+  get topic(): string {
+    return this.options.pipeline.source;
+  }
+
+  /** Starts consuming; `onFatal` is called when the job cannot continue (the process should exit). */
+  async start(onFatal: (error: Error) => void): Promise<void> {
+    this.onFatal = onFatal;
+    await this.options.source.start({
+      onBatch: (batch) => this.handleBatch(batch),
+      onAssigned: (partitions) => this.forget(partitions, 'assigned'),
+      onRevoked: (partitions) => void this.revoke(partitions),
+      onStopped: (cause) => {
+        if (!this.stopped) this.fail(cause ?? new Error('the consumer stopped'));
+      },
+    });
+    this.options.logger.info('job started', { job: this.options.jobId, group: this.options.groupId });
+  }
+
+  /** Finishes the in-flight flush, flushes what is pending, commits and leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.flushTimer);
+    await this.flush('stop').catch((error: unknown) =>
+      this.options.logger.warn('final flush failed; the next run resumes from the last one', { error }),
+    );
+    await this.options.source.stop();
+    this.options.logger.info('job stopped', { job: this.options.jobId });
+  }
+
+  /** The flush every pending event is in, once it is committed (tests and benchmarks wait on it). */
+  async flushNow(): Promise<void> {
+    await this.flush('requested');
+  }
+
+  private async handleBatch(batch: ConsumedBatch): Promise<void> {
+    if (this.stopped || batch.records.length === 0) return;
+    const { partition } = batch;
+    let owned = this.owned.get(partition);
+    if (owned === undefined) owned = await this.claim(partition);
+    const nextOffset = this.operator.nextOffset(partition) ?? owned.flushedOffset;
+    const firstOffset = Number(batch.records[0]!.offset);
+    if (firstOffset > nextOffset && owned.seekedTo !== nextOffset) {
+      // the consumer is ahead of what Postgres holds (a fenced or failed flush): read again from there
+      owned.seekedTo = nextOffset;
+      this.options.source.seek(partition, nextOffset);
+      return;
+    }
+    try {
+      await this.apply(batch, nextOffset);
+    } catch (error) {
+      // the batch may be half applied: drop the partition's state so it is resumed from Postgres
+      this.forget([partition], 'batch failed');
+      throw error;
+    }
+    this.options.metrics.position(
+      this.target.pipeline,
+      this.options.groupId,
+      batch.topic,
+      partition,
+      Number(batch.highWatermark),
+      this.operator.nextOffset(partition) ?? nextOffset,
+    );
+    if (this.pendingEvents >= this.options.flushMaxEvents) await this.flush('size');
+    else this.scheduleFlush();
+  }
+
+  private async apply(batch: ConsumedBatch, nextOffset: number): Promise<void> {
+    const fresh = batch.records.filter((record) => Number(record.offset) >= nextOffset);
+    if (fresh.length === 0) return;
+    await this.decodeBatch({ ...batch, records: fresh });
+  }
+
+  /**
+   * Undecodable records go to the DLQ before the rest is applied (with the safety valve of
+   * decodingBatchHandler); events the operator refuses (no usable key or time, time too far ahead of the
+   * record) go there too. Either way the offset moves past them, so they count as consumed.
+   */
+  private readonly decodeBatch = (batch: ConsumedBatch): Promise<void> =>
+    decodingBatchHandler<E>({
+      decode: this.options.decode,
+      isPoison: this.options.isPoison,
+      deadLetters: this.options.deadLetters,
+      onDeadLettered: (count) => this.options.metrics.deadLettered(this.target.pipeline, count),
+      handle: async (_batch, decoded) => {
+        const { operator, options } = this;
+        const refused: DeadLetter[] = [];
+        let applied = 0;
+        for (const { record, value } of decoded) {
+          const offset = Number(record.offset);
+          try {
+            if (operator.process(value, record.partition, offset, record.timestamp)) applied++;
+          } catch (error) {
+            if (!options.isPoison(error)) throw error;
+            refused.push({ record, error: error as Error });
+          }
+        }
+        if (refused.length > 0) {
+          await options.deadLetters.send(refused);
+          options.metrics.deadLettered(this.target.pipeline, refused.length);
+        }
+        // dead-lettered and refused records are consumed too: the partition resumes after the batch
+        const last = batch.records[batch.records.length - 1]!;
+        operator.skipTo(last.partition, Number(last.offset) + 1);
+        this.pendingEvents += applied + refused.length;
+        options.metrics.eventsIn(this.target.pipeline, applied);
+      },
+    })(batch);
+
+  private async claim(partition: number): Promise<OwnedPartition> {
+    const { options, operator, target } = this;
+    const claimed = await options.store.claimPartition(
+      target.jobId,
+      target.pipeline,
+      target.topic,
+      partition,
+    );
+    operator.releasePartition(partition);
+    if (claimed.nextOffset > 0 || claimed.openWindows.length > 0 || claimed.maxEventTime !== null) {
+      operator.restorePartition(
+        restoredSnapshot(operator.snapshotPartition(partition), claimed, target.sessions),
+      );
+    }
+    const owned: OwnedPartition = { epoch: claimed.epoch, flushedOffset: claimed.nextOffset };
+    this.owned.set(partition, owned);
+    options.logger.info('partition resumed', {
+      job: target.jobId,
+      partition,
+      epoch: claimed.epoch,
+      nextOffset: claimed.nextOffset,
+      openWindows: claimed.openWindows.length,
+    });
+    return owned;
+  }
+
+  /** Drops in-memory state of partitions, so their next batch resumes them from Postgres. */
+  private forget(partitions: number[], reason: string): void {
+    const dropped = partitions.filter(
+      (partition) => this.owned.delete(partition) || this.operator.nextOffset(partition) !== undefined,
+    );
+    for (const partition of partitions) {
+      this.operator.releasePartition(partition);
+      this.options.metrics.forgetPartition(
+        this.target.pipeline,
+        this.options.groupId,
+        this.target.topic,
+        partition,
+      );
+    }
+    if (dropped.length > 0)
+      this.options.logger.info('partitions released', {
+        job: this.target.jobId,
+        partitions: dropped,
+        reason,
+      });
+  }
+
+  private async revoke(partitions: number[]): Promise<void> {
+    // flush what they hold so the next owner reprocesses less; a fenced flush writes nothing of them
+    await this.flush('revoked').catch(() => undefined);
+    this.forget(partitions, 'revoked');
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined || this.pendingEvents === 0 || this.stopped) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush('interval').catch(() => undefined);
+    }, this.options.flushIntervalMs);
+  }
+
+  /** Flushes are serialized: each waits for the previous one, then drains and writes. */
+  private flush(reason: string): Promise<void> {
+    const run = this.flushing.then(() => this.writeFlush(reason));
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeFlush(reason: string): Promise<void> {
+    const { options, operator, target } = this;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const drains: PartitionDrain<E>[] = [];
+    for (const [partition, owned] of this.owned) {
+      const output = operator.flush(partition);
+      const nextOffset = operator.nextOffset(partition) ?? owned.flushedOffset;
+      const changed = output.changes.length + output.retractions.length + output.late.length > 0;
+      if (!changed && nextOffset === owned.flushedOffset) continue;
+      const watermark = operator.watermark(partition);
+      drains.push({
+        output,
+        progress: {
+          partition,
+          epoch: owned.epoch,
+          nextOffset,
+          watermark: Number.isFinite(watermark) ? watermark : null,
+          maxEventTime: Number.isFinite(watermark)
+            ? watermark + options.pipeline.watermark.maxOutOfOrderness
+            : null,
+        },
+      });
+    }
+    const events = this.pendingEvents;
+    this.pendingEvents = 0;
+    if (drains.length === 0) return;
+    const flush = buildFlush(target, drains);
+    const started = this.now();
+    let outcome;
+    try {
+      outcome = await options.store.flush(flush, options.publish);
+    } catch (error) {
+      this.recoverFromFailedFlush(error as Error);
+      throw error;
+    }
+    const seconds = (this.now() - started) / 1000;
+    const rows = flush.changes.length + flush.retractions.length + flush.late.length;
+    options.metrics.flushed(target.pipeline, seconds, rows);
+    options.metrics.resultsOut(target.pipeline, flush.changes.length);
+    options.metrics.lateEvents(target.pipeline, flush.late.length);
+    const stats = operator.stats();
+    options.metrics.state(target.pipeline, stats.openWindows, stats.keys);
+    for (const drain of drains)
+      options.metrics.watermark(target.pipeline, drain.progress.partition, drain.progress.watermark);
+    const committed = new Map<number, number>();
+    for (const progress of flush.partitions) {
+      if (!outcome.written.includes(progress.partition)) continue;
+      const owned = this.owned.get(progress.partition);
+      if (owned && owned.epoch === progress.epoch) owned.flushedOffset = progress.nextOffset;
+      committed.set(progress.partition, progress.nextOffset);
+    }
+    if (outcome.fenced.length > 0) {
+      options.logger.warn('partitions fenced: another member owns them now', {
+        job: target.jobId,
+        partitions: outcome.fenced,
+      });
+      this.forget(outcome.fenced, 'fenced');
+    }
+    if (this.lastError !== undefined) {
+      options.logger.info('flushing again after a failure', { job: target.jobId });
+      this.lastError = undefined;
+    }
+    options.logger.debug('flushed', {
+      job: target.jobId,
+      reason,
+      events,
+      rows,
+      ms: Math.round(seconds * 1000),
+    });
+    await options.source
+      .commit(committed)
+      .catch((error: unknown) => options.logger.debug('offset commit skipped (lag tools only)', { error }));
+  }
+
+  /**
+   * A flush that did not commit leaves Postgres where the previous one did, and the drained output is gone
+   * from memory: drop every partition's state (they resume from Postgres), pause consumption and probe
+   * until the store answers again.
+   */
+  private recoverFromFailedFlush(error: Error): void {
+    const { options } = this;
+    if (this.lastError === undefined)
+      options.logger.warn('flush failed; pausing consumption until Postgres answers', {
+        job: this.target.jobId,
+        error,
+      });
+    this.lastError = error;
+    this.forget([...this.owned.keys()], 'flush failed');
+    this.pendingEvents = 0;
+    if (this.recovering || this.stopped) return;
+    this.recovering = true;
+    options.source.pauseAll();
+    let delay = 500;
+    const probe = (): void => {
+      if (this.stopped) return;
+      options.store
+        .ping()
+        .then(() => {
+          this.recovering = false;
+          options.source.resumeAll();
+          options.logger.info('Postgres answers again; consumption resumed', { job: this.target.jobId });
+        })
+        .catch(() => {
+          delay = Math.min(delay * 2, 30_000);
+          setTimeout(probe, delay);
+        });
+    };
+    setTimeout(probe, delay);
+  }
+
+  private fail(error: Error): void {
+    this.options.logger.error('job cannot continue', { job: this.options.jobId, error });
+    this.onFatal?.(error);
+  }
+}

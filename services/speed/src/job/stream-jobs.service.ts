@@ -1,0 +1,104 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@lk/common';
+import { DeadLetterQueue, KafkaClient, speedGroupId, type ConsumedRecord } from '@lk/kafka';
+import { InvalidEventError } from '@lk/operators';
+import { createUserEventDecoder, RecordDecodeError, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
+import { Database, JobDefinitions, StreamJobStore } from '@lk/store';
+import { SPEED_CONFIG } from '../config/speed-config.module';
+import { speedJobId, type SpeedConfig } from '../config/speed-config';
+import { SpeedMetrics } from '../metrics/speed-metrics';
+import { ResultPublisher, resultsTopic } from '../outputs/result-publisher';
+import { KafkaJobSource } from './kafka-job-source';
+import { StreamJob } from './stream-job';
+
+/**
+ * Runs every selected pipeline, at SPEED_VERSION, as a streaming job. A version's definition is recorded the
+ * first time it runs and refused under the same version when it changed. SIGTERM (Nest shutdown hooks)
+ * finishes the in-flight flush, flushes, commits and leaves the group.
+ */
+@Injectable()
+export class StreamJobsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('speed');
+  private readonly kafka: KafkaClient;
+  private readonly database: Database;
+  private readonly jobs: StreamJob<UserEvent>[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    @Inject(SPEED_CONFIG) private readonly config: SpeedConfig,
+    private readonly metrics: SpeedMetrics,
+  ) {
+    this.kafka = new KafkaClient({
+      brokers: config.stack.kafkaBrokers,
+      clientId: 'lk-speed',
+      logger: this.logger,
+    });
+    this.database = new Database(config.stack.databaseUrl, {
+      max: 4 + config.pipelines.length,
+      applicationName: 'lk-speed',
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config } = this;
+    const registry = new SchemaRegistryClient(config.stack.schemaRegistryUrl);
+    const decoder = createUserEventDecoder(registry, config.maxRecordBytes);
+    const definitions = new JobDefinitions(this.database);
+    const store = new StreamJobStore(this.database);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const producer = this.kafka.producer();
+    await producer.connect();
+    try {
+      for (const pipeline of config.pipelines) {
+        const jobId = speedJobId(pipeline.name, config.version);
+        await definitions.record(jobId, pipeline.name, config.version, pipeline);
+        const { partitions } = await admin.describeTopic(pipeline.source, []);
+        const topic = resultsTopic(pipeline.name, config.version);
+        await admin.ensureTopics([
+          { name: topic, partitions: Math.max(partitions, 1), config: { 'cleanup.policy': 'compact' } },
+          { name: `${pipeline.source}.late`, partitions: Math.max(partitions, 1) },
+        ]);
+        const groupId = speedGroupId(pipeline.name, config.version);
+        const publisher = new ResultPublisher(producer, topic, `${pipeline.source}.late`, config.version);
+        const job: StreamJob<UserEvent> = new StreamJob<UserEvent>({
+          jobId,
+          groupId,
+          pipeline,
+          source: new KafkaJobSource(this.kafka, groupId, pipeline.source, this.logger),
+          store,
+          decode: async (record: ConsumedRecord) => (await decoder.decode(record.value)).value,
+          isPoison: (error) => error instanceof RecordDecodeError || error instanceof InvalidEventError,
+          deadLetters: new DeadLetterQueue(producer),
+          publish: (flush) => publisher.publish(flush),
+          metrics: this.metrics,
+          logger: this.logger.child({ pipeline: pipeline.name, version: config.version }),
+          flushIntervalMs: config.flushIntervalMs,
+          flushMaxEvents: config.flushMaxEvents,
+        });
+        this.jobs.push(job);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    for (const job of this.jobs) {
+      await job.start((error) => {
+        // a consumer that stopped for good cannot be resumed in-process: exit so a supervisor restarts us
+        this.logger.error('exiting: a job cannot continue', { error });
+        void this.shutdown().finally(() => process.exit(1));
+      });
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shutdown();
+  }
+
+  private shutdown(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled(this.jobs.map((job) => job.stop()));
+      await this.database.close().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+}
