@@ -59,6 +59,9 @@ describe('EventProducer', () => {
 
   it('gives every record its offset from the per-partition base offsets, in send order', async () => {
     lines.length = 0;
+    // one record timestamp per send, set on every record of it and written to its line
+    const recordTimes = [1_767_225_600_000, 1_767_225_600_050, 1_767_225_600_100];
+    const sendTimes = [...recordTimes];
     const sender = new RecordingSender(7);
     const summary = await new EventProducer({
       topic: 't',
@@ -68,6 +71,7 @@ describe('EventProducer', () => {
       rate: 0,
       maxBatchSize: 1_000,
       jsonl,
+      recordTime: () => recordTimes.shift()!,
     }).produce(generator, generator.count);
 
     expect(sender.sends.map((batch) => batch.length)).toEqual([1_000, 1_000, 500]);
@@ -82,11 +86,13 @@ describe('EventProducer', () => {
         ...event,
         partition,
         offset: nextOffset[partition]!++,
+        timestamp: sendTimes[Math.floor(i / 1_000)],
         schema_version: schemaVersion,
       });
-      // the sent value is this event, encoded with its version
+      // the sent value is this event, encoded with its version, with the timestamp its line names
       const sent = sender.sends[Math.floor(i / 1_000)]![i % 1_000]!;
       expect(sent.key).toBe(event.user_id);
+      expect(sent.timestamp).toBe(record.timestamp);
       expect(JSON.parse(sent.value!.toString())).toEqual({ version: schemaVersion, event });
     });
 
@@ -99,10 +105,10 @@ describe('EventProducer', () => {
     expect(summary.v1 + summary.v2).toBe(2_500);
   });
 
-  it('keeps the key order of the JSONL line: event fields, then partition, offset, schema_version', async () => {
+  it('keeps the key order of the JSONL line: event fields, then partition, offset, timestamp, schema_version', async () => {
     const [first] = lines;
     const keys = Object.keys(JSON.parse(first!) as object);
-    expect(keys.slice(-3)).toEqual(['partition', 'offset', 'schema_version']);
+    expect(keys.slice(-4)).toEqual(['partition', 'offset', 'timestamp', 'schema_version']);
     expect(keys[0]).toBe('event_id');
   });
 

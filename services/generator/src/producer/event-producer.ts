@@ -37,6 +37,12 @@ export interface EventProducerOptions {
   jsonl?: LineSink;
   progress?: ProgressSink;
   clock?: Clock;
+  /**
+   * The record timestamp of a send, epoch ms (default Date.now: the wall clock, as Kafka's CreateTime would
+   * be). Set explicitly on every record so the JSONL line can name it; event time is simulated and may run
+   * far from it, and the broker refuses timestamps too far ahead (log.message.timestamp.after.max.ms).
+   */
+  recordTime?: () => number;
   /** stops after the batch in flight; the summary says interrupted */
   signal?: AbortSignal;
 }
@@ -104,6 +110,8 @@ export class EventProducer {
   ): Promise<void> {
     const { topic, partitions, sender, jsonl, progress } = this.options;
     const predicted = records.map((record) => partitionForKey(record.key!, partitions));
+    const timestamp = (this.options.recordTime ?? Date.now)();
+    for (const record of records) record.timestamp = timestamp;
     const positions = await sender.send(topic, records);
     const nextOffset = new Map(positions.map((position) => [position.partition, position.baseOffset]));
     const predictedSet = [...new Set(predicted)].sort((a, b) => a - b);
@@ -115,7 +123,7 @@ export class EventProducer {
       const partition = predicted[i]!;
       const offset = nextOffset.get(partition)!;
       nextOffset.set(partition, offset + 1n);
-      if (jsonl) lines.push(jsonlLine(batch[i]!, partition, offset));
+      if (jsonl) lines.push(jsonlLine(batch[i]!, partition, offset, timestamp));
       tally.add(batch[i]!, partition);
     }
     await jsonl?.writeLines(lines);
