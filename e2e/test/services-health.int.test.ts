@@ -93,6 +93,24 @@ describe('every service starts and answers GET /health', () => {
     expect(service.child.exitCode).toBeNull();
   });
 
+  it('answers 503 naming kafka with the real cause (ECONNREFUSED), not a timeout, when the broker is down', async () => {
+    const service = start('generator', { KAFKA_BROKERS: '127.0.0.1:1', HEALTH_TIMEOUT_MS: '2000' });
+    const url = await urlOf(service);
+    const started = Date.now();
+    const response = await fetch(`${url}/health`);
+    const elapsed = Date.now() - started;
+    expect(response.status).toBe(503);
+    const report = (await response.json()) as {
+      failing: string[];
+      checks: Record<string, { error?: string }>;
+    };
+    expect(report.failing).toEqual(['kafka']);
+    expect(report.checks.kafka!.error).toContain('ECONNREFUSED');
+    expect(report.checks.kafka!.error).not.toContain('did not answer');
+    // one connection attempt, no retries: well within the check timeout
+    expect(elapsed).toBeLessThan(1_500);
+  });
+
   it('answers 503 naming each failing dependency, within the check timeout', async () => {
     const service = start('admin', {
       REDIS_URL: 'redis://127.0.0.1:1',

@@ -5,7 +5,12 @@ import { KafkaConsumer } from './kafka-consumer';
 import { KafkaProducer } from './kafka-producer';
 import { kafkajsLogCreator } from './kafkajs-log-bridge';
 import { originalCause } from './original-cause';
-import { defaultConsumerSettings, type ConsumerSettings, type ProducerSettings } from './settings';
+import {
+  defaultConsumerSettings,
+  type ConsumerSettings,
+  type ProducerSettings,
+  type RetrySettings,
+} from './settings';
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -15,6 +20,14 @@ export interface KafkaClientOptions {
   consumer?: ConsumerSettings;
   /** defaults for every producer of this client */
   producer?: ProducerSettings;
+  /** how long one connection attempt to a broker may take, ms (kafkajs default 1000) */
+  connectionTimeout?: number;
+  /**
+   * Retries of the client's own requests (connect, metadata, admin calls; consumers and producers start from
+   * it too). kafkajs default: 5 retries from 300 ms, i.e. seconds before a dead broker is reported. A probe
+   * that must answer quickly with the real cause (ECONNREFUSED) sets `{ retries: 0 }`.
+   */
+  retry?: RetrySettings;
   /** what kafkajs itself logs (its lines then get our levels, see kafkajs-log-bridge.ts); default warn */
   kafkajsLogLevel?: 'error' | 'warn' | 'info' | 'debug';
 }
@@ -36,6 +49,8 @@ export class KafkaClient {
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
+      connectionTimeout: options.connectionTimeout,
+      retry: options.retry,
       logLevel: kafkajsLevels[options.kafkajsLogLevel ?? 'warn'],
       logCreator: kafkajsLogCreator(this.logger),
     });
