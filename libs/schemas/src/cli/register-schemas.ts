@@ -10,9 +10,11 @@ import { USER_EVENTS_SUBJECT } from '../user-event';
  * first, in order, gives them the same ids after every restart, so records already in Kafka stay decodable.
  */
 async function main(): Promise<void> {
+  // every setting first (the logger validates LOG_LEVEL): a bad one is refused before the registry is touched
+  const logger = new Logger('schemas');
   const registry = new SchemaRegistryClient(loadStackConfig().schemaRegistryUrl);
   const ids = await registerUserEventSchemas(registry);
-  new Logger('schemas').info('contract schemas registered', {
+  logger.info('contract schemas registered', {
     subject: USER_EVENTS_SUBJECT,
     idsByVersion: Object.fromEntries(ids.byVersion),
   });

@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const logger = new Logger('generator', {}, undefined, (line) => process.stderr.write(line + '\n'));
+  const logger = new Logger('generator');
   const controller = new AbortController();
   // the first Ctrl-C stops after the batch in flight (the JSONL file stays complete); a second one kills
   const stop = (): void => controller.abort();
