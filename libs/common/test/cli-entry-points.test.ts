@@ -7,7 +7,8 @@ const root = resolve(import.meta.dirname, '..', '..', '..');
 /**
  * The repository's command-line entry points, and the one way they end: runCli (UsageError/ConfigError →
  * 2 with the usage, anything else → one line and the command's documented failure code). lk-window is not
- * listed: libs/operators depends on nothing of ours (DESIGN.md), so it keeps its own small runner.
+ * listed: libs/operators depends on nothing of ours (DESIGN.md), so it keeps its own small runner, with the
+ * same exit codes (libs/operators/test/cli.test.ts checks them).
  */
 const ENTRY_POINTS = [
   'libs/schemas/src/cli/register-schemas.ts',

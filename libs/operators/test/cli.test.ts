@@ -223,10 +223,15 @@ describe('lk-window', () => {
     expect(stderr).toContain(`lk-window: ${message}`);
   });
 
-  it('exits 1 with a message on bad usage or configuration', async () => {
-    expect((await lkWindow(['--pipelines', pipelines])).stderr).toContain(
-      '--pipelines, --pipeline, --mode and --input are required',
-    );
+  it('exits 2 with a message on bad usage or configuration (the convention of every CLI here)', async () => {
+    expect(await lkWindow(['--pipelines', pipelines])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--pipelines, --pipeline, --mode and --input are required'),
+    });
+    expect(await lkWindow(['--no-such-flag'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('usage: lk-window'),
+    });
     const unknown = await lkWindow([
       '--pipelines',
       pipelines,
@@ -238,7 +243,7 @@ describe('lk-window', () => {
       events,
     ]);
     expect(unknown).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining('pipeline "nope": name: expected one of'),
     });
     const mode = await lkWindow([
@@ -252,10 +257,42 @@ describe('lk-window', () => {
       events,
     ]);
     expect(mode).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining('--mode must be stream or batch'),
     });
-    expect((await lkWindow(['--help'])).stdout).toContain('usage: lk-window');
+    expect(await lkWindow(['--help'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('usage: lk-window'),
+    });
+  });
+
+  it('exits 2 naming the flag and the file when --input or --pipelines cannot be read', async () => {
+    const missing = join(dir, 'no-such-events.jsonl');
+    const noInput = await lkWindow([
+      '--pipelines',
+      pipelines,
+      '--pipeline',
+      'sessions',
+      '--mode',
+      'batch',
+      '--input',
+      missing,
+    ]);
+    expect(noInput).toMatchObject({ code: 2, stdout: '' });
+    expect(noInput.stderr).toMatch(new RegExp(`^lk-window: --input ${missing}: cannot be read \\(.*ENOENT`));
+    const noPipelines = await lkWindow([
+      '--pipelines',
+      join(dir, 'no-such-pipelines.yaml'),
+      '--pipeline',
+      'sessions',
+      '--mode',
+      'batch',
+      '--input',
+      events,
+    ]);
+    expect(noPipelines).toMatchObject({ code: 2, stdout: '' });
+    expect(noPipelines.stderr).toContain('lk-window: --pipelines');
+    expect(noPipelines.stderr).toContain('cannot be read');
   });
 
   it('processes a partition of 2^31 − 1 at once', async () => {

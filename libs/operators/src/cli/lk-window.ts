@@ -23,6 +23,7 @@ import {
   InvalidEventError,
   InvalidPartitionError,
   MissingRecordTimestampError,
+  PipelineConfigError,
 } from '../errors';
 import { MAX_PARTITION } from '../limits';
 import { KeyedWindowOperator, type OperatorMode } from '../operator/keyed-window-operator';
@@ -41,8 +42,9 @@ A pipeline with maxEventTimeSkew needs "timestamp" on every line; an event whose
 it is left out, as the services dead-letter it: the run goes on, stderr says how many were left out, and
 --rejected writes one line per such event. --late and --rejected must not be the input, the pipelines file,
 each other or where stdout goes; nothing is written when they are.
-Exit codes: 0 ok, 1 bad usage or configuration or unreadable file, 2 malformed input line, or an output
-file that is one of the inputs or cannot be written.
+Exit codes (as every command of this repository): 0 ok; 2 the command or its input is wrong, with a message
+naming the flag, field, file or line: bad usage, a bad pipeline definition, an unreadable input, a malformed
+input line, an output file that is one of the inputs or cannot be written; 1 any other failure.
 `;
 
 /** Flushing bounds the late records held in memory (streams only; results do not depend on it). */
@@ -63,6 +65,13 @@ class UsageError extends Error {}
 class MalformedLineError extends Error {
   constructor(line: number, problem: string) {
     super(`line ${line}: ${problem}`);
+  }
+}
+
+/** --input or --pipelines cannot be read: refused with exit code 2, before any output is opened. */
+class InputFileError extends Error {
+  constructor(flag: string, path: string, cause: unknown) {
+    super(`${flag} ${path}: cannot be read (${(cause as Error).message})`);
   }
 }
 
@@ -315,8 +324,18 @@ async function write(stream: NodeJS.WritableStream, text: string): Promise<void>
 async function run(options: Options, io: CliIo): Promise<void> {
   checkFiles(options, io.stdout);
   // An unreadable input is found out before an output file is created or emptied.
-  accessSync(options.input, constants.R_OK);
-  const pipeline = findPipeline(parsePipelines(readFileSync(options.pipelines, 'utf8')), options.pipeline);
+  try {
+    accessSync(options.input, constants.R_OK);
+  } catch (error) {
+    throw new InputFileError('--input', options.input, error);
+  }
+  let pipelinesText: string;
+  try {
+    pipelinesText = readFileSync(options.pipelines, 'utf8');
+  } catch (error) {
+    throw new InputFileError('--pipelines', options.pipelines, error);
+  }
+  const pipeline = findPipeline(parsePipelines(pipelinesText), options.pipeline);
   const operator = new KeyedWindowOperator<Event>(pipeline, { mode: options.mode });
   const table = new ResultTable();
   const lateOut = options.late === undefined ? undefined : new OutputFile('--late', options.late);
@@ -407,12 +426,19 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     await run(options, io);
     return 0;
   } catch (error) {
-    if (error instanceof MalformedLineError || error instanceof OutputFileError) {
-      io.stderr.write(`lk-window: ${error.message}\n`);
+    // The caller's mistakes (exit 2, as runCli answers a UsageError/ConfigError in the other commands): the
+    // message names what to fix; bad usage also gets the usage text.
+    if (
+      error instanceof UsageError ||
+      error instanceof PipelineConfigError ||
+      error instanceof InputFileError ||
+      error instanceof MalformedLineError ||
+      error instanceof OutputFileError
+    ) {
+      io.stderr.write(`lk-window: ${error.message}\n${error instanceof UsageError ? USAGE : ''}`);
       return 2;
     }
-    // Configuration errors (PipelineConfigError) and unreadable files: their message says it all.
-    io.stderr.write(`lk-window: ${(error as Error).message}\n${error instanceof UsageError ? USAGE : ''}`);
+    io.stderr.write(`lk-window failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }
