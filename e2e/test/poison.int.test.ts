@@ -63,6 +63,12 @@ beforeAll(async () => {
     fields: v2.fields.map((f) => (f.name === 'amount' ? { ...f, type: 'string' } : f)),
   };
   const wrongTypesId = await registry.register(`${topic}-wrong-types-value`, amountAsString);
+  // v2 plus an array of nulls (a backward-compatible v3 of this subject): a 60-byte record of it can claim
+  // 2^52 items, which an unbounded decoder loops over for days, the consumer stalled and nothing committed
+  const hostileId = await registry.register(subject, {
+    ...v2,
+    fields: [...v2.fields, { name: 'tags', type: { type: 'array', items: 'null' }, default: [] }],
+  } as AvroRecordSchema);
   const otherRecordId = await registry.register(`${topic}-other-value`, {
     type: 'record',
     name: 'PageView',
@@ -130,6 +136,11 @@ beforeAll(async () => {
       value: await registry.encode(otherRecordId, { url: 'https://example.org' }),
     },
     {
+      kind: 'a record of a few dozen bytes whose array claims 2^52 items',
+      expectedError: 'AvroItemLimitError',
+      value: Buffer.concat([header(hostileId), validV2.subarray(5), avroLong(2n ** 52n), avroLong(0n)]),
+    },
+    {
       kind: 'oversize',
       expectedError: 'OversizeRecordError',
       value: Buffer.concat([header(v2Id), Buffer.alloc(70 * 1024, 1)]),
@@ -185,7 +196,8 @@ afterAll(async () => {
 describe('poison messages', () => {
   it('processes every good record once and dead-letters every bad one with its reason', async () => {
     const groupId = `lk-poison-${runId}`;
-    const decoder = createUserEventDecoder(registry);
+    // the decoder reads this test's subject, which holds v1, v2 and the array-of-nulls writer
+    const decoder = createUserEventDecoder(registry, { subject });
     const dlqProducer = kafka.producer();
     await dlqProducer.connect();
     const processed: { event: UserEvent; partition: number; offset: bigint }[] = [];
@@ -246,6 +258,19 @@ describe('poison messages', () => {
     await admin.deleteGroups([groupId]);
   });
 });
+
+/** Avro's zig-zag varint encoding of a long */
+function avroLong(value: bigint): Buffer {
+  let zigzag = value >= 0n ? value << 1n : (-value << 1n) - 1n;
+  const bytes: number[] = [];
+  do {
+    let byte = Number(zigzag & 0x7fn);
+    zigzag >>= 7n;
+    if (zigzag > 0n) byte |= 0x80;
+    bytes.push(byte);
+  } while (zigzag > 0n);
+  return Buffer.from(bytes);
+}
 
 async function readTopic(name: string, count: number): Promise<ConsumedRecord[]> {
   const groupId = `lk-poison-reader-${runId}`;
