@@ -266,6 +266,31 @@ describe('lk-window', () => {
     });
   });
 
+  it.each(['__proto__', 'constructor'])(
+    'refuses a pipeline whose aggregation is named %s (exit 2, naming the field) and writes nothing',
+    async (name) => {
+      const hostile = file(
+        `proto-${name}.yaml`,
+        `- name: p\n  source: user-events\n  key: user_id\n  time: ts\n  window: { type: tumbling, size: 1m }\n` +
+          `  aggregations: [ {name: events, fn: count}, {name: ${name}, fn: sum, field: amount} ]\n`,
+      );
+      const input = file('proto-events.jsonl', '{"user_id":"u1","ts":1,"amount":2}\n');
+      const run = await lkWindow([
+        '--pipelines',
+        hostile,
+        '--pipeline',
+        'p',
+        '--mode',
+        'batch',
+        '--input',
+        input,
+      ]);
+      expect(run).toMatchObject({ code: 2, stdout: '' });
+      expect(run.stderr).toContain(`aggregations[1].name`);
+      expect(run.stderr).toContain(`"${name}"`);
+    },
+  );
+
   it('exits 2 naming the flag and the file when --input or --pipelines cannot be read', async () => {
     const missing = join(dir, 'no-such-events.jsonl');
     const noInput = await lkWindow([
