@@ -18,6 +18,6 @@ mkdir -p .stack/demo
 node services/generator/dist/cli/generate.js --count 20000 --rate 10000 --keys 2000 --zipf 1.1 --disorder 5s \
   --late-fraction 0.01 --lateness 1m..10m --duplicates 0.005 --v1-fraction 0.2 --event-time-per-second 1h \
   --jsonl .stack/demo/events.jsonl >/dev/null
-echo "(every produced record, with its partition and offset: .stack/demo/events.jsonl)"
+echo "(every produced record, with its partition, offset and record timestamp: .stack/demo/events.jsonl)"
 echo
 bash infra/local/stack.sh status
