@@ -54,6 +54,8 @@ export function mapKafkajsLogLine(entry: LogEntry): MappedLogLine {
   // "Restarting the consumer in 300ms": kafkajs decided to recover, our consumer logs the crash itself
   if (text.startsWith('Restarting the consumer') || text.startsWith('Crash: ')) return at('warn');
   if (retriable) return at('debug');
+  // every member's heartbeat is answered so while a group rebalances: the normal way a rebalance starts
+  if (text.startsWith('Response ') && errorText?.startsWith('The group is rebalancing')) return at('debug');
   if (connectionFailure.test(text) || connectionFailure.test(errorText ?? '')) return at('warn');
   // a failed request of an operation that is retried or whose error reaches the caller anyway
   if (text.startsWith('Response ')) return at('warn');

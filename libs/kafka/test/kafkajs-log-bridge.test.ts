@@ -75,6 +75,13 @@ describe('kafkajs log bridge', () => {
     [logLevel.ERROR, 'Runner', 'Error when calling eachBatch', { error: 'boom' }, 'warn'],
     [logLevel.ERROR, 'Connection', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', {}, 'warn'],
     [logLevel.WARN, 'Runner', 'The group is rebalancing, re-joining', {}, 'info'],
+    [
+      logLevel.ERROR,
+      'Connection',
+      'Response Heartbeat(key: 12, version: 3)',
+      { error: 'The group is rebalancing, so a rejoin is needed' },
+      'debug',
+    ],
     [logLevel.ERROR, 'ConsumerGroup', 'Offset out of range, resetting to default offset', {}, 'error'],
     [logLevel.ERROR, 'Consumer', 'Caught error when disconnecting the consumer: boom', {}, 'error'],
     [

@@ -49,7 +49,20 @@ async function start(definition: ServiceDefinition, env: Record<string, string |
     // Nest's default on an initialization error is process.abort(): no exit code 1, no readable line
     abortOnError: false,
   });
-  app.enableShutdownHooks();
+  // Nest's enableShutdownHooks re-raises the signal after closing, so the exit code would say "killed";
+  // a requested stop that completed is a success: close (providers flush and leave their groups), exit 0
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info('stopping', { signal });
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('stop failed', { error });
+          process.exit(1);
+        },
+      );
+    });
+  }
   await app.listen(config.port, config.host);
   logger.info('service started', { url: await app.getUrl(), dependencies: config.dependencies });
 }

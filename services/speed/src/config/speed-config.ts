@@ -15,6 +15,11 @@ export interface SpeedConfig {
   readonly flushMaxEvents: number;
   /** records larger than this go to the DLQ */
   readonly maxRecordBytes: number;
+  /**
+   * how long the group waits for a member that stopped heartbeating (a kill -9) before its partitions move;
+   * the broker accepts 6 s to 5 min by default
+   */
+  readonly sessionTimeoutMs: number;
 }
 
 export function loadSpeedConfig(env: Record<string, string | undefined> = process.env): SpeedConfig {
@@ -55,6 +60,7 @@ export function loadSpeedConfig(env: Record<string, string | undefined> = proces
     flushIntervalMs: read.integer('SPEED_FLUSH_INTERVAL_MS', 200, { min: 1, max: 600_000 }),
     flushMaxEvents: read.integer('SPEED_FLUSH_MAX_EVENTS', 20_000, { min: 1, max: 10_000_000 }),
     maxRecordBytes: read.integer('SPEED_MAX_RECORD_BYTES', 64 * 1024, { min: 64, max: 100 * 1024 * 1024 }),
+    sessionTimeoutMs: read.integer('SPEED_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@lk/common';
-import type { KafkaClient, KafkaConsumer } from '@lk/kafka';
+import type { ConsumerSettings, KafkaClient, KafkaConsumer } from '@lk/kafka';
 import type { JobSource, JobSourceHandlers } from './job-source';
 
 /** JobSource over @lk/kafka: one consumer in the job's versioned group, committing only what Postgres holds. */
@@ -11,10 +11,11 @@ export class KafkaJobSource implements JobSource {
     private readonly groupId: string,
     private readonly topic: string,
     private readonly logger: Logger,
+    private readonly settings: ConsumerSettings = {},
   ) {}
 
   async start(handlers: JobSourceHandlers): Promise<void> {
-    const consumer = this.kafka.consumer(this.groupId);
+    const consumer = this.kafka.consumer(this.groupId, this.settings);
     this.consumer = consumer;
     const partitionsOf = (list: { topic: string; partition: number }[]): number[] =>
       list.filter((tp) => tp.topic === this.topic).map((tp) => tp.partition);

@@ -57,6 +57,8 @@ export class StreamJob<E extends object> {
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private recovering = false;
+  /** consecutive failed flushes: the probe backs off further each time */
+  private failedFlushes = 0;
   private stopped = false;
   private lastError: Error | undefined;
   private onFatal: ((error: Error) => void) | undefined;
@@ -136,7 +138,9 @@ export class StreamJob<E extends object> {
       Number(batch.highWatermark),
       this.operator.nextOffset(partition) ?? nextOffset,
     );
-    if (this.pendingEvents >= this.options.flushMaxEvents) await this.flush('size');
+    // a failed flush is handled by recoverFromFailedFlush (state dropped, consumption paused and probed);
+    // rethrowing it here would make kafkajs crash the consumer over what is not this batch's fault
+    if (this.pendingEvents >= this.options.flushMaxEvents) await this.flush('size').catch(() => undefined);
     else this.scheduleFlush();
   }
 
@@ -314,6 +318,7 @@ export class StreamJob<E extends object> {
       options.logger.info('flushing again after a failure', { job: target.jobId });
       this.lastError = undefined;
     }
+    this.failedFlushes = 0;
     options.logger.debug('flushed', {
       job: target.jobId,
       reason,
@@ -334,17 +339,24 @@ export class StreamJob<E extends object> {
   private recoverFromFailedFlush(error: Error): void {
     const { options } = this;
     if (this.lastError === undefined)
-      options.logger.warn('flush failed; pausing consumption until Postgres answers', {
+      options.logger.warn('flush failed; consumption paused, resuming from Postgres after a backoff', {
         job: this.target.jobId,
         error,
       });
     this.lastError = error;
+    this.failedFlushes += 1;
+    if (this.failedFlushes === 5)
+      options.logger.error('flushes keep failing; the job makes no progress', {
+        job: this.target.jobId,
+        error,
+      });
     this.forget([...this.owned.keys()], 'flush failed');
     this.pendingEvents = 0;
     if (this.recovering || this.stopped) return;
     this.recovering = true;
     options.source.pauseAll();
-    let delay = 500;
+    // a store that answers but a flush that still fails (Kafka refusing the results) must not spin
+    let delay = Math.min(500 * 2 ** (this.failedFlushes - 1), 30_000);
     const probe = (): void => {
       if (this.stopped) return;
       options.store

@@ -65,7 +65,10 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
           jobId,
           groupId,
           pipeline,
-          source: new KafkaJobSource(this.kafka, groupId, pipeline.source, this.logger),
+          source: new KafkaJobSource(this.kafka, groupId, pipeline.source, this.logger, {
+            sessionTimeout: config.sessionTimeoutMs,
+            heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
+          }),
           store,
           decode: async (record: ConsumedRecord) => (await decoder.decode(record.value)).value,
           isPoison: (error) => error instanceof RecordDecodeError || error instanceof InvalidEventError,

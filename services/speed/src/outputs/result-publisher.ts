@@ -48,7 +48,30 @@ export class ResultPublisher {
       value: Buffer.from(JSON.stringify({ pipeline: flush.pipeline, version: this.version, ...record })),
       headers: { 'lk.pipeline': flush.pipeline, 'lk.version': String(this.version) },
     }));
-    if (upserts.length > 0) await this.producer.send(this.resultsTopic, upserts);
-    if (late.length > 0) await this.producer.send(this.lateTopic, late);
+    await this.sendInChunks(this.resultsTopic, upserts);
+    await this.sendInChunks(this.lateTopic, late);
+  }
+
+  /**
+   * The broker checks max.message.bytes (1 MB by default) per record batch, and a send puts all its records
+   * for one partition into one batch: a flush of many windows is sent in slices well below that, in order.
+   */
+  private async sendInChunks(topic: string, records: OutgoingRecord[]): Promise<void> {
+    let chunk: OutgoingRecord[] = [];
+    let bytes = 0;
+    for (const record of records) {
+      const size = (record.value?.length ?? 0) + 64;
+      if (chunk.length > 0 && bytes + size > MAX_SEND_BYTES) {
+        await this.producer.send(topic, chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(record);
+      bytes += size;
+    }
+    if (chunk.length > 0) await this.producer.send(topic, chunk);
   }
 }
+
+/** Half the broker's default max.message.bytes, leaving room for keys, headers and batch overhead. */
+const MAX_SEND_BYTES = 512 * 1024;
