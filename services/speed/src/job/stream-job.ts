@@ -56,6 +56,8 @@ export class StreamJob<E extends object> {
   private pendingEvents = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** flushes queued or writing: a size-triggered flush waits for them (backpressure) */
+  private flushesInFlight = 0;
   private recovering = false;
   /** consecutive failed flushes: the probe backs off further each time */
   private failedFlushes = 0;
@@ -140,8 +142,13 @@ export class StreamJob<E extends object> {
     );
     // a failed flush is handled by recoverFromFailedFlush (state dropped, consumption paused and probed);
     // rethrowing it here would make kafkajs crash the consumer over what is not this batch's fault
-    if (this.pendingEvents >= this.options.flushMaxEvents) await this.flush('size').catch(() => undefined);
-    else this.scheduleFlush();
+    if (this.pendingEvents >= this.options.flushMaxEvents) {
+      // the drain is synchronous (one consistent cut); while its rows are written the next batches are
+      // applied — consuming only waits when a flush is still writing (at most one in flight), else the job
+      // sits idle for every Postgres/Kafka round trip (about 40 % of the time at saturation, per profile)
+      if (this.flushesInFlight > 0) await this.flushing;
+      void this.flush('size').catch(() => undefined);
+    } else this.scheduleFlush();
   }
 
   private async apply(batch: ConsumedBatch, nextOffset: number): Promise<void> {
@@ -250,7 +257,8 @@ export class StreamJob<E extends object> {
 
   /** Flushes are serialized: each waits for the previous one, then drains and writes. */
   private flush(reason: string): Promise<void> {
-    const run = this.flushing.then(() => this.writeFlush(reason));
+    this.flushesInFlight += 1;
+    const run = this.flushing.then(() => this.writeFlush(reason)).finally(() => (this.flushesInFlight -= 1));
     this.flushing = run.catch(() => undefined);
     return run;
   }
