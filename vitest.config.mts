@@ -19,6 +19,8 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          // projects run one after another: fault tests restart the broker and Postgres under no one else
+          sequence: { groupOrder: 0 },
           setupFiles: ['test-setup/fast-check.ts'],
           include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
@@ -28,6 +30,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: [
             'libs/*/test/**/*.int.test.ts',
             'services/*/test/**/*.int.test.ts',
@@ -42,6 +45,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['e2e/test/**/*.e2e.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,

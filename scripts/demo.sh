@@ -20,4 +20,15 @@ node services/generator/dist/cli/generate.js --count 20000 --rate 10000 --keys 2
   --jsonl .stack/demo/events.jsonl >/dev/null
 echo "(every produced record, with its partition, offset and record timestamp: .stack/demo/events.jsonl)"
 echo
+echo "== speed layer: every pipeline of pipelines.yaml as a streaming job (v1), exactly-once into PostgreSQL =="
+# a separate process, as in production; it keeps running after the demo (stop: kill \$(cat .stack/demo/speed.pid))
+if [ -f .stack/demo/speed.pid ] && kill -0 "$(cat .stack/demo/speed.pid)" 2>/dev/null; then
+  echo "(the speed service started by an earlier demo is still running: pid $(cat .stack/demo/speed.pid))"
+else
+  nohup node services/speed/dist/main.js >>.stack/demo/speed.log 2>&1 &
+  echo $! >.stack/demo/speed.pid
+  echo "(speed service started: pid $(cat .stack/demo/speed.pid), logs in .stack/demo/speed.log, metrics on :3002/metrics)"
+fi
+node services/speed/dist/cli/speed-report.js --wait 120 --rows 2
+echo
 bash infra/local/stack.sh status

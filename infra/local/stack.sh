@@ -349,11 +349,35 @@ cmd_down() {
   stop_pid postgres
 }
 
+# For fault tests: stop the broker stack:up started (by its recorded PID) and start it again on the same data.
+cmd_restart_broker() {
+  take_lock
+  owned_pid kafka >/dev/null || fail "kafka: not started by stack:up in $STACK_DIR, so not restarting it" ""
+  stop_pid kafka
+  check_java
+  kafka_up
+}
+
+# For fault tests: restart the local PostgreSQL cluster serving PGPORT (pg_ctlcluster), then wait for it.
+cmd_restart_postgres() {
+  take_lock
+  local version="" cluster="" datadir=""
+  read -r version cluster datadir <<<"$(postgres_cluster)" || true
+  [ -n "$cluster" ] || fail "postgres: no local cluster (pg_lsclusters) uses port $PGPORT" ""
+  log "postgres: restarting the local cluster $version/$cluster"
+  pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" restart >"$STACK_DIR/postgres-restart.log" 2>&1 9>&- ||
+    pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start >>"$STACK_DIR/postgres-restart.log" 2>&1 9>&- ||
+    fail "postgres: restart of $version/$cluster failed" "$STACK_DIR/postgres-restart.log"
+  wait_for postgres postgres_healthy "$STACK_DIR/postgres-restart.log" ""
+}
+
 case "${1:-status}" in
   up) cmd_up ;;
+  restart-broker) cmd_restart_broker ;;
+  restart-postgres) cmd_restart_postgres ;;
   down) cmd_down ;;
   status) cmd_status ;;
   healthy) kafka_healthy && registry_healthy && postgres_healthy && redis_healthy ;;
   setup) setup_data ;;
-  *) echo "usage: $0 up|down|status|healthy|setup" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|healthy|setup|restart-broker|restart-postgres" >&2; exit 2 ;;
 esac

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -15,7 +16,12 @@ export class ServiceProcess {
       env: { ...process.env, [`${service.toUpperCase()}_PORT`]: '0', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderrText += chunk.toString()));
+    // LK_E2E_LOGS=<file> keeps every service's log lines for a look after a failed run
+    const logFile = process.env.LK_E2E_LOGS;
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderrText += chunk.toString();
+      if (logFile) appendFileSync(logFile, chunk);
+    });
     this.exited = new Promise((done) => this.child.on('exit', (code) => done(code)));
   }
 

@@ -14,7 +14,7 @@ const retriableProtocolMessages = new Set(errorCodes.filter((e) => e.retriable).
 
 /** network failures kafkajs retries (reconnects) on its own */
 const connectionFailure =
-  /^(Connection error|Connection timeout|Closed connection|Connection closed by the server)/;
+  /^(Connection error|Connection timeout|Closed connection|Connection closed by the server|Failed to connect to seed broker)/;
 
 export interface MappedLogLine {
   level: LogLevel;

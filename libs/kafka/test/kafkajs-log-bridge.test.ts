@@ -74,6 +74,13 @@ describe('kafkajs log bridge', () => {
     [logLevel.ERROR, 'Consumer', 'Crash: KafkaJSNumberOfRetriesExceeded: boom', {}, 'warn'],
     [logLevel.ERROR, 'Runner', 'Error when calling eachBatch', { error: 'boom' }, 'warn'],
     [logLevel.ERROR, 'Connection', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', {}, 'warn'],
+    [
+      logLevel.ERROR,
+      'BrokerPool',
+      'Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9092',
+      { retryCount: 3 },
+      'warn',
+    ],
     [logLevel.WARN, 'Runner', 'The group is rebalancing, re-joining', {}, 'info'],
     [
       logLevel.ERROR,

@@ -1,0 +1,258 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadStackConfig } from '@lk/common';
+import { KafkaClient } from '@lk/kafka';
+import { parsePipelines, resultValuesEqual, type Pipeline } from '@lk/operators';
+import { Database } from '@lk/store';
+import { ServiceProcess } from './service-process';
+
+const root = resolve(__dirname, '..', '..', '..');
+
+export type ResultRow = {
+  key: string;
+  window_start: number;
+  window_end: number;
+  values: Record<string, number | null>;
+  revision: number;
+  final: boolean;
+};
+
+/**
+ * One speed-layer scenario on the real stack: its own topic, the repository's pipelines renamed to read it,
+ * the generator's JSONL as the independent record of what was produced, and the speed processes it started
+ * (all killed in `cleanup`, with the topics and the Postgres rows).
+ */
+export class SpeedScenario {
+  readonly suffix = randomUUID().slice(0, 8);
+  readonly topic: string;
+  readonly dir = mkdtempSync(join(tmpdir(), 'lk-speed-'));
+  readonly pipelinesFile = join(this.dir, 'pipelines.yaml');
+  readonly kafka: KafkaClient;
+  readonly database: Database;
+  readonly processes: ServiceProcess[] = [];
+  readonly pipelines: Pipeline[];
+  private readonly jsonlFiles: string[] = [];
+
+  constructor(readonly name: string) {
+    const stack = loadStackConfig();
+    this.topic = `lk-${name}-${this.suffix}`;
+    this.kafka = new KafkaClient({ brokers: stack.kafkaBrokers, clientId: `lk-${name}` });
+    this.database = new Database(stack.databaseUrl);
+    this.writePipelines(this.pipelinesFile);
+    this.pipelines = parsePipelines(readFileSync(this.pipelinesFile, 'utf8'));
+  }
+
+  get jobPrefix(): string {
+    return `speed:${this.name.replaceAll('-', '_')}_${this.suffix}_`;
+  }
+
+  /** The repository's pipelines (tumbling, sliding, session), renamed and reading this scenario's topic. */
+  writePipelines(file: string, change: (text: string) => string = (text) => text): void {
+    const text = readFileSync(join(root, 'pipelines.yaml'), 'utf8')
+      .replaceAll('source: user-events', `source: ${this.topic}`)
+      .replace(/name: (\w+)/g, `name: ${this.name.replaceAll('-', '_')}_${this.suffix}_$1`);
+    writeFileSync(file, change(text));
+  }
+
+  async createTopics(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.ensureTopics([
+      { name: this.topic, partitions: 12 },
+      { name: `${this.topic}.dlq`, partitions: 1 },
+    ]);
+    await admin.disconnect();
+  }
+
+  startSpeed(version: number, env: Record<string, string> = {}): ServiceProcess {
+    const speed = new ServiceProcess('speed', {
+      PIPELINES_FILE: this.pipelinesFile,
+      SPEED_VERSION: String(version),
+      SPEED_SESSION_TIMEOUT_MS: '6000',
+      LOG_LEVEL: 'info',
+      ...env,
+    });
+    this.processes.push(speed);
+    return speed;
+  }
+
+  jobId(pipeline: Pipeline, version: number): string {
+    return `speed:${pipeline.name}:v${version}`;
+  }
+
+  /** Produces `count` events with the generator at `rate`/s; resolves with its exit code. */
+  generate(count: number, rate: number, options: { seed: number; start: string }): Promise<number | null> {
+    const jsonl = join(this.dir, `events-${this.jsonlFiles.length}.jsonl`);
+    this.jsonlFiles.push(jsonl);
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'services/generator/dist/cli/generate.js'),
+        ...[
+          '--count',
+          String(count),
+          '--rate',
+          String(rate),
+          '--keys',
+          '2000',
+          '--seed',
+          String(options.seed),
+        ],
+        ...['--disorder', '10s', '--late-fraction', '0.01', '--lateness', '1m..20m', '--duplicates', '0.005'],
+        ...['--event-time-per-second', '1h', '--start', options.start, '--topic', this.topic],
+        ...['--jsonl', jsonl, '--no-progress'],
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise((done) =>
+      child.on('exit', (code) => {
+        if (code !== 0) process.stderr.write(stderr);
+        done(code);
+      }),
+    );
+  }
+
+  async endOffsetTotal(): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return [...(await admin.endOffsets(this.topic)).values()].reduce(
+        (sum, offset) => sum + Number(offset),
+        0,
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Until every pipeline's stored next offsets cover the whole log. */
+  async caughtUp(version: number, timeoutMs = 180_000): Promise<void> {
+    const total = await this.endOffsetTotal();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await this.database
+        .query<{ job_id: string; consumed: string }>(
+          `select job_id, sum(next_offset) as consumed from partition_state where job_id = any($1) group by job_id`,
+          [this.pipelines.map((p) => this.jobId(p, version))],
+        )
+        .catch(() => []);
+      if (rows.length === this.pipelines.length && rows.every((row) => Number(row.consumed) === total))
+        return;
+      if (Date.now() > deadline)
+        throw new Error(`v${version} not caught up with ${total} records: ${JSON.stringify(rows)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async storedResults(pipeline: Pipeline, version: number): Promise<ResultRow[]> {
+    const rows = await this.database.query<ResultRow & { window_start: string; window_end: string }>(
+      `select key, window_start, window_end, values, revision, final from window_results
+       where job_id = $1 order by key, window_start, window_end`,
+      [this.jobId(pipeline, version)],
+    );
+    return rows.map((row) => ({
+      ...row,
+      window_start: Number(row.window_start),
+      window_end: Number(row.window_end),
+    }));
+  }
+
+  /** `partition@offset:start-end` of every late (event, window), sorted. */
+  async storedLate(pipeline: Pipeline, version: number): Promise<string[]> {
+    const rows = await this.database.query<{ id: string }>(
+      `select partition || '@' || "offset" || ':' || window_start || '-' || window_end as id from late_events
+       where job_id = $1 order by 1`,
+      [this.jobId(pipeline, version)],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** What the operator library computes over the generator's JSONL, independently of Kafka and Postgres. */
+  expectedByLkWindow(pipeline: Pipeline): { results: ResultRow[]; late: string[] } {
+    const input = join(this.dir, 'all-events.jsonl');
+    writeFileSync(input, this.jsonlFiles.map((file) => readFileSync(file, 'utf8')).join(''));
+    const lateFile = join(this.dir, `${pipeline.name}.late.jsonl`);
+    const output = execFileSync(
+      process.execPath,
+      [
+        join(root, 'libs/operators/dist/cli/lk-window.js'),
+        ...['--pipelines', this.pipelinesFile, '--pipeline', pipeline.name, '--mode', 'stream'],
+        ...['--input', input, '--late', lateFile],
+      ],
+      { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+    );
+    const results = output
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as ResultRow)
+      .map(({ key, window_start, window_end, values, revision, final }) => ({
+        key,
+        window_start,
+        window_end,
+        values,
+        revision,
+        final,
+      }));
+    const late = readFileSync(lateFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            event: { partition: number; offset: number };
+            window_start: number;
+            window_end: number;
+          },
+      )
+      .map((l) => `${l.event.partition}@${l.event.offset}:${l.window_start}-${l.window_end}`)
+      .sort();
+    return { results, late };
+  }
+
+  /** Rows that differ: keys, bounds, revision and finality exactly; values by the library's equality policy. */
+  differingRows(pipeline: Pipeline, actual: ResultRow[], expected: ResultRow[]): string[] {
+    const differing: string[] = [];
+    if (actual.length !== expected.length)
+      differing.push(`row count ${actual.length}, expected ${expected.length}`);
+    for (let i = 0; i < Math.min(actual.length, expected.length) && differing.length < 4; i++) {
+      const row = actual[i]!;
+      const other = expected[i]!;
+      const same =
+        row.key === other.key &&
+        row.window_start === other.window_start &&
+        row.window_end === other.window_end &&
+        row.revision === other.revision &&
+        row.final === other.final &&
+        resultValuesEqual(pipeline.aggregations, row.values, other.values);
+      if (!same) differing.push(`${JSON.stringify(row)} != ${JSON.stringify(other)}`);
+    }
+    return differing;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.kill()));
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const resultTopics = this.pipelines.flatMap((p) =>
+      [1, 2, 3].map((v) => `lk.window-results.${p.name}.v${v}`),
+    );
+    await admin
+      .deleteTopics([this.topic, `${this.topic}.dlq`, `${this.topic}.late`, ...resultTopics])
+      .catch(() => undefined);
+    await admin.disconnect();
+    for (const table of [
+      'window_results',
+      'late_events',
+      'partition_state',
+      'session_frontiers',
+      'job_definitions',
+    ])
+      await this.database.query(`delete from ${table} where job_id like $1`, [`${this.jobPrefix}%`]);
+    await this.database.close();
+  }
+}

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SpeedScenario } from '../src/support/speed-scenario';
+
+/**
+ * The speed layer through the faults it must survive in place: members joining and leaving mid-run
+ * (1 → 3 → 1 instances, one of them killed), the broker restarting, Postgres restarting. Each run must end
+ * exactly where `lk-window --mode stream` over what was produced ends.
+ */
+const root = resolve(import.meta.dirname, '..', '..');
+const scenarios: SpeedScenario[] = [];
+afterAll(async () => {
+  for (const scenario of scenarios) await scenario.cleanup();
+});
+
+function stack(command: string): void {
+  execFileSync('bash', [resolve(root, 'infra/local/stack.sh'), command], { stdio: 'pipe', timeout: 180_000 });
+}
+
+async function expectExact(scenario: SpeedScenario, version: number): Promise<void> {
+  await scenario.caughtUp(version);
+  for (const pipeline of scenario.pipelines) {
+    const expected = scenario.expectedByLkWindow(pipeline);
+    const stored = await scenario.storedResults(pipeline, version);
+    expect(scenario.differingRows(pipeline, stored, expected.results), pipeline.name).toEqual([]);
+    expect(await scenario.storedLate(pipeline, version), `${pipeline.name} late`).toEqual(expected.late);
+  }
+}
+
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('speed layer under faults', () => {
+  it('rebalances 1 → 3 → 1 instances mid-run (one leaving with SIGTERM, one killed) without a difference', async () => {
+    const scenario = new SpeedScenario('speed-rebalance');
+    scenarios.push(scenario);
+    await scenario.createTopics();
+    const first = scenario.startSpeed(1);
+    await first.waitForLog('service started');
+    const producing = scenario.generate(60_000, 4_000, { seed: 23, start: '2026-04-01T00:00:00Z' });
+    await pause(3_000);
+    const second = scenario.startSpeed(1);
+    const third = scenario.startSpeed(1);
+    await Promise.all([second.waitForLog('service started'), third.waitForLog('service started')]);
+    await pause(5_000);
+    expect(await second.stop('SIGTERM')).toBe(0);
+    await third.kill();
+    expect(await producing).toBe(0);
+    await expectExact(scenario, 1);
+    expect(first.running).toBe(true);
+  });
+
+  it('survives a broker restart and a Postgres restart mid-run without a difference', async () => {
+    const scenario = new SpeedScenario('speed-restarts');
+    scenarios.push(scenario);
+    await scenario.createTopics();
+    expect(await scenario.generate(40_000, 0, { seed: 29, start: '2026-05-01T00:00:00Z' })).toBe(0);
+    const speed = scenario.startSpeed(1, { SPEED_FLUSH_MAX_EVENTS: '2000' });
+    await speed.waitForLog('service started');
+    stack('restart-broker');
+    expect(await scenario.generate(40_000, 0, { seed: 31, start: '2026-05-01T12:00:00Z' })).toBe(0);
+    try {
+      stack('restart-postgres');
+    } finally {
+      // whatever happened, Postgres must be answering again for everything after this test
+      execFileSync('bash', [resolve(root, 'infra/local/stack.sh'), 'healthy'], { stdio: 'pipe' });
+    }
+    expect(await scenario.generate(20_000, 0, { seed: 37, start: '2026-05-02T00:00:00Z' })).toBe(0);
+    await expectExact(scenario, 1);
+    expect(speed.running, speed.stderr.slice(-2000)).toBe(true);
+    const events = speed.logLines().map((line) => line.event);
+    expect(events).toContain('Postgres answers again; consumption resumed');
+  });
+});
