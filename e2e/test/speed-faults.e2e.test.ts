@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpeedScenario } from '../src/support/speed-scenario';
 
 /**
@@ -10,13 +12,37 @@ import { SpeedScenario } from '../src/support/speed-scenario';
  */
 const root = resolve(import.meta.dirname, '..', '..');
 const scenarios: SpeedScenario[] = [];
-afterAll(async () => {
-  for (const scenario of scenarios) await scenario.cleanup();
-});
+/**
+ * The broker restart runs on a stack of its own (its own STACK_DIR and ports, the machine's PostgreSQL and
+ * Redis): this test starts that broker, so it may stop and restart it, whoever started the shared one.
+ */
+const ownStackDir = process.env.LK_FAULTS_STACK_DIR ?? mkdtempSync(join(tmpdir(), 'lk-speed-faults-stack-'));
+const ownStack: Record<string, string> = {
+  STACK_DIR: ownStackDir,
+  KAFKA_PORT: '29192',
+  KAFKA_CONTROLLER_PORT: '29193',
+  KAFKA_BROKERS: '127.0.0.1:29192',
+  REGISTRY_PORT: '28181',
+  REGISTRY_MANAGEMENT_PORT: '29100',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:28181',
+};
 
-function stack(command: string): void {
-  execFileSync('bash', [resolve(root, 'infra/local/stack.sh'), command], { stdio: 'pipe', timeout: 180_000 });
+function stack(command: string, env: Record<string, string> = ownStack): void {
+  execFileSync('bash', [resolve(root, 'infra/local/stack.sh'), command], {
+    stdio: 'pipe',
+    timeout: 300_000,
+    env: { ...process.env, ...env },
+  });
 }
+
+beforeAll(() => stack('up'), 300_000);
+afterAll(async () => {
+  try {
+    for (const scenario of scenarios) await scenario.cleanup();
+  } finally {
+    stack('down');
+  }
+}, 300_000);
 
 async function expectExact(scenario: SpeedScenario, version: number): Promise<void> {
   await scenario.caughtUp(version);
@@ -51,7 +77,7 @@ describe('speed layer under faults', () => {
   });
 
   it('survives a broker restart and a Postgres restart mid-run without a difference', async () => {
-    const scenario = new SpeedScenario('speed-restarts');
+    const scenario = new SpeedScenario('speed-restarts', ownStack);
     scenarios.push(scenario);
     await scenario.createTopics();
     expect(await scenario.generate(40_000, 0, { seed: 29, start: '2026-05-01T00:00:00Z' })).toBe(0);
@@ -63,7 +89,7 @@ describe('speed layer under faults', () => {
       stack('restart-postgres');
     } finally {
       // whatever happened, Postgres must be answering again for everything after this test
-      execFileSync('bash', [resolve(root, 'infra/local/stack.sh'), 'healthy'], { stdio: 'pipe' });
+      execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', process.env.PGPORT ?? '5432', '-t', '60']);
     }
     expect(await scenario.generate(20_000, 0, { seed: 37, start: '2026-05-02T00:00:00Z' })).toBe(0);
     await expectExact(scenario, 1);

@@ -36,8 +36,15 @@ export class SpeedScenario {
   readonly pipelines: Pipeline[];
   private readonly jsonlFiles: string[] = [];
 
-  constructor(readonly name: string) {
-    const stack = loadStackConfig();
+  /**
+   * @param stackEnv settings of the stack to run against (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, ...), for the
+   * Kafka client here and every process started; default: the environment's
+   */
+  constructor(
+    readonly name: string,
+    private readonly stackEnv: Record<string, string> = {},
+  ) {
+    const stack = loadStackConfig({ ...process.env, ...stackEnv });
     this.topic = `lk-${name}-${this.suffix}`;
     this.kafka = new KafkaClient({ brokers: stack.kafkaBrokers, clientId: `lk-${name}` });
     this.database = new Database(stack.databaseUrl);
@@ -69,6 +76,7 @@ export class SpeedScenario {
 
   startSpeed(version: number, env: Record<string, string> = {}): ServiceProcess {
     const speed = new ServiceProcess('speed', {
+      ...this.stackEnv,
       PIPELINES_FILE: this.pipelinesFile,
       SPEED_VERSION: String(version),
       SPEED_SESSION_TIMEOUT_MS: '6000',
@@ -105,7 +113,7 @@ export class SpeedScenario {
         ...['--event-time-per-second', '1h', '--start', options.start, '--topic', this.topic],
         ...['--jsonl', jsonl, '--no-progress'],
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.stackEnv } },
     );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

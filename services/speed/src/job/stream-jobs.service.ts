@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from '@lk/common';
-import { DeadLetterQueue, KafkaClient, speedGroupId, type ConsumedRecord } from '@lk/kafka';
+import { DeadLetterQueue, KafkaClient, speedGroupId, type ConsumedRecord, type TopicSpec } from '@lk/kafka';
 import { InvalidEventError } from '@lk/operators';
 import { createUserEventDecoder, RecordDecodeError, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
 import { Database, JobDefinitions, StreamJobStore } from '@lk/store';
@@ -50,15 +50,23 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
     const producer = this.kafka.producer();
     await producer.connect();
     try {
+      // every source described before any topic is created: kafkajs refreshes the metadata of every topic
+      // an admin has touched, and a topic created a moment ago may not be known to the broker's metadata yet
+      const partitionsOf = new Map<string, number>();
+      for (const source of new Set(config.pipelines.map((p) => p.source)))
+        partitionsOf.set(source, Math.max((await admin.describeTopic(source, [])).partitions, 1));
+      const outputs = new Map<string, TopicSpec>();
+      for (const pipeline of config.pipelines) {
+        const partitions = partitionsOf.get(pipeline.source)!;
+        const results = resultsTopic(pipeline.name, config.version);
+        outputs.set(results, { name: results, partitions, config: { 'cleanup.policy': 'compact' } });
+        outputs.set(`${pipeline.source}.late`, { name: `${pipeline.source}.late`, partitions });
+      }
+      await admin.ensureTopics([...outputs.values()]);
       for (const pipeline of config.pipelines) {
         const jobId = speedJobId(pipeline.name, config.version);
         await definitions.record(jobId, pipeline.name, config.version, pipeline);
-        const { partitions } = await admin.describeTopic(pipeline.source, []);
         const topic = resultsTopic(pipeline.name, config.version);
-        await admin.ensureTopics([
-          { name: topic, partitions: Math.max(partitions, 1), config: { 'cleanup.policy': 'compact' } },
-          { name: `${pipeline.source}.late`, partitions: Math.max(partitions, 1) },
-        ]);
         const groupId = speedGroupId(pipeline.name, config.version);
         const publisher = new ResultPublisher(producer, topic, `${pipeline.source}.late`, config.version);
         const job: StreamJob<UserEvent> = new StreamJob<UserEvent>({
