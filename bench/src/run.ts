@@ -3,11 +3,13 @@ import { runCli } from '@lk/common';
 import { runGeneratorBench } from './generator';
 import { runLoggerBench } from './logger';
 import { runOperatorsBench } from './operators';
+import { runSpeedBench } from './speed';
 
 async function main(args: string[]): Promise<void> {
   runOperatorsBench({ quick: args.includes('--quick') });
   await runGeneratorBench();
   runLoggerBench();
+  await runSpeedBench();
 }
 
 // forceExit: the Kafka and registry clients of the benchmarks may leave handles open

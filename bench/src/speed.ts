@@ -1,0 +1,849 @@
+// The speed service end to end against the real stack: saturation throughput against Kafka's own consumer and
+// a bare consume + decode loop on the same topic, produce → visible-in-Postgres latency at 10 k events/s per
+// flush interval, flush and restore cost against the number of open windows (StreamJobStore directly), RSS
+// per million open windows, and where the time goes (a CPU profile of the service at saturation).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadStackConfig, Logger, runCli, type StackConfig } from '@lk/common';
+import { KafkaClient } from '@lk/kafka';
+import {
+  KeyedWindowOperator,
+  parsePipelines,
+  type JsonValue,
+  type Pipeline,
+  type WindowSnapshot,
+} from '@lk/operators';
+import { createUserEventDecoder, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
+import { Database, StreamJobStore, type WindowRow } from '@lk/store';
+import { machineInfo, median, writeResults } from './results';
+
+const root = resolve(__dirname, '..', '..');
+const SPEED_MAIN = join(root, 'services/speed/dist/main.js');
+const GENERATE = join(root, 'services/generator/dist/cli/generate.js');
+const KAFKA_LIBS = join(root, '.cache/kafka-4.4.0/libs');
+
+interface Options {
+  events: number;
+  latencySeconds: number;
+  flushIntervals: number[];
+  flushSizes: number[];
+  storeKeys: number[];
+}
+
+const FULL: Options = {
+  events: 1_000_000,
+  latencySeconds: 20,
+  flushIntervals: [50, 100, 200],
+  flushSizes: [5_000, 20_000, 100_000],
+  storeKeys: [10_000, 100_000, 1_000_000],
+};
+const QUICK: Options = {
+  events: 200_000,
+  latencySeconds: 8,
+  flushIntervals: [100],
+  flushSizes: [20_000],
+  storeKeys: [10_000, 100_000],
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const round = (value: number, digits = 0): number => Number(value.toFixed(digits));
+
+/** Everything this run creates is named after one suffix, so it can all be removed afterwards. */
+class Run {
+  readonly suffix = randomUUID().slice(0, 8);
+  readonly prefix = `bench_${this.suffix}`;
+  readonly dir = mkdtempSync(join(tmpdir(), 'lk-bench-speed-'));
+  readonly stack: StackConfig = loadStackConfig();
+  readonly logger = new Logger('bench', {}, 'error');
+  readonly kafka = new KafkaClient({
+    brokers: this.stack.kafkaBrokers,
+    clientId: 'lk-bench',
+    logger: this.logger,
+  });
+  readonly database = new Database(this.stack.databaseUrl, { max: 4, applicationName: 'lk-bench-speed' });
+  readonly registry = new SchemaRegistryClient(this.stack.schemaRegistryUrl);
+  readonly topics: string[] = [];
+  readonly groups: string[] = [];
+  readonly children = new Set<ChildProcess>();
+  /** (pipeline, version) the service ran: their groups and results topics go at the end */
+  readonly started = new Set<[string, number]>();
+
+  topic(name: string): string {
+    const topic = `lk-bench-speed-${this.suffix}-${name}`;
+    this.topics.push(topic);
+    return topic;
+  }
+
+  /** The repository's pipelines renamed `bench_<suffix>_<tag>_<name>`, reading `topic`. */
+  pipelines(topic: string, tag: string): { file: string; pipelines: Pipeline[] } {
+    const text = readFileSync(join(root, 'pipelines.yaml'), 'utf8')
+      .replaceAll('source: user-events', `source: ${topic}`)
+      .replace(/^- name: (\w+)/gm, `- name: ${this.prefix}_${tag}_$1`);
+    const file = join(this.dir, `${tag}.pipelines.yaml`);
+    writeFileSync(file, text);
+    return { file, pipelines: parsePipelines(text) };
+  }
+
+  async cleanUp(): Promise<void> {
+    for (const child of this.children) child.kill('SIGKILL');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.cleanUpOnce();
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await sleep(5_000);
+      }
+    }
+  }
+
+  private async cleanUpOnce(): Promise<void> {
+    const like = `speed:${this.prefix}_%`;
+    for (const table of [
+      'window_results',
+      'partition_state',
+      'late_events',
+      'session_frontiers',
+      'job_definitions',
+    ])
+      await this.database.query(`delete from ${table} where job_id like $1`, [like]);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const started = [...this.started];
+      await admin
+        .deleteGroups([...this.groups, ...started.map(([name, version]) => `lk-speed-${name}-v${version}`)])
+        .catch(() => undefined);
+      const ours = [
+        ...this.topics.flatMap((topic) => [topic, `${topic}.late`]),
+        ...started.map(([name, version]) => `lk.window-results.${name}.v${version}`),
+      ];
+      if (ours.length > 0) await admin.deleteTopics(ours);
+    } finally {
+      await admin.disconnect();
+    }
+    for (const topic of this.topics)
+      await this.registry.deleteSubject(`${topic}-value`).catch(() => undefined);
+    await this.database.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) =>
+      code === 0
+        ? done(stdout)
+        : fail(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`)),
+    );
+  });
+}
+
+/** The generator CLI: `count` events over 10 k keys into a fresh 12-partition topic, as fast as it can. */
+async function prefill(topic: string, count: number): Promise<void> {
+  await runChild(process.execPath, [
+    GENERATE,
+    ...['--max', '--keys', '10000', '--count', String(count), '--seed', '7'],
+    ...['--topic', topic, '--create-topic', '--partitions', '12', '--no-progress'],
+  ]);
+}
+
+async function endOffsetTotal(run: Run, topic: string): Promise<number> {
+  const admin = run.kafka.admin();
+  await admin.connect();
+  try {
+    return [...(await admin.endOffsets(topic)).values()].reduce((sum, offset) => sum + Number(offset), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+interface ConsumerPerfResult {
+  records: number;
+  /** records / (end − start), the rebalance included */
+  recordsPerSecond: number;
+  /** records / fetch time (the rebalance excluded): comparable with the "steady" figures below */
+  fetchRecordsPerSecond: number;
+}
+
+/** Kafka's own consumer (`org.apache.kafka.tools.ConsumerPerformance`), with the machine's java. */
+async function consumerPerformance(run: Run, topic: string, records: number): Promise<ConsumerPerfResult> {
+  const group = `lk-bench-speed-${run.suffix}-cp`;
+  run.groups.push(group);
+  const output = await runChild('java', [
+    '-Xmx256m',
+    `-Dlog4j2.configurationFile=${join(root, 'infra/kafka/log4j2-tools.properties')}`,
+    '-cp',
+    `${KAFKA_LIBS}/*`,
+    'org.apache.kafka.tools.ConsumerPerformance',
+    ...['--bootstrap-server', run.stack.kafkaBrokers.join(','), '--topic', topic, '--group', group],
+    ...['--num-records', String(records), '--timeout', '60000'],
+  ]);
+  // start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+  const line = output.trim().split('\n').at(-1)!.split(',');
+  return {
+    records: Number(line[4]),
+    recordsPerSecond: round(Number(line[5])),
+    fetchRecordsPerSecond: round(Number(line[9])),
+  };
+}
+
+interface RateResult {
+  events: number;
+  /** from the start (process spawn / consumer run) to the last event committed */
+  totalSeconds: number;
+  eventsPerSecond: number;
+  /** events between the first and the last progress observed / the time between: start-up excluded */
+  steadyEventsPerSecond: number;
+}
+
+/** libs/kafka's consumer + createUserEventDecoder on every record, nothing else: the ceiling of our stack. */
+async function consumeDecodeLoop(run: Run, topic: string, total: number): Promise<RateResult> {
+  const group = `lk-bench-speed-${run.suffix}-decode`;
+  run.groups.push(group);
+  const decoder = createUserEventDecoder(run.registry);
+  const consumer = run.kafka.consumer(group);
+  await consumer.connect();
+  const started = performance.now();
+  let first = 0;
+  let firstCount = 0;
+  let count = 0;
+  let checksum = 0;
+  try {
+    await new Promise<void>((done, fail) => {
+      consumer.waitForStop().catch(fail);
+      consumer
+        .run({
+          topics: [topic],
+          fromBeginning: true,
+          commit: 'manual',
+          eachBatch: async (batch) => {
+            for (const record of batch.records) checksum += (await decoder.decode(record.value)).value.amount;
+            if (first === 0) {
+              first = performance.now();
+              firstCount = batch.records.length;
+            }
+            count += batch.records.length;
+            if (count >= total) done();
+          },
+        })
+        .catch(fail);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  const ended = performance.now();
+  if (!Number.isFinite(checksum)) throw new Error('decoded amounts are not numbers');
+  return {
+    events: count,
+    totalSeconds: round((ended - started) / 1000, 2),
+    eventsPerSecond: round(count / ((ended - started) / 1000)),
+    steadyEventsPerSecond: round((count - firstCount) / ((ended - first) / 1000)),
+  };
+}
+
+interface SpeedProcess {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function startSpeed(
+  run: Run,
+  file: string,
+  pipelines: Pipeline[],
+  version: number,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): SpeedProcess {
+  const child = spawn(process.execPath, [...nodeArgs, SPEED_MAIN], {
+    env: {
+      ...process.env,
+      PIPELINES_FILE: file,
+      SPEED_PIPELINES: pipelines.map((p) => p.name).join(','),
+      SPEED_VERSION: String(version),
+      SPEED_PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  run.children.add(child);
+  for (const pipeline of pipelines) run.started.add([pipeline.name, version]);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (stderr.length > 4_000_000) stderr = stderr.slice(-1_000_000);
+  });
+  const exited = new Promise<number | null>((done) =>
+    child.on('exit', (code) => {
+      run.children.delete(child);
+      done(code);
+    }),
+  );
+  return { child, stderr: () => stderr, exited };
+}
+
+async function stopSpeed(speed: SpeedProcess): Promise<void> {
+  speed.child.kill('SIGTERM');
+  const code = await Promise.race([speed.exited, sleep(30_000).then(() => 'timeout' as const)]);
+  if (code === 'timeout') {
+    speed.child.kill('SIGKILL');
+    throw new Error('the speed service did not exit within 30 s of SIGTERM');
+  }
+  if (code !== 0) throw new Error(`the speed service exited ${code}: ${speed.stderr().slice(-2000)}`);
+}
+
+const jobIdOf = (pipeline: Pipeline, version: number): string => `speed:${pipeline.name}:v${version}`;
+
+/** Sum of next_offset over the partitions of each job (0 for a job without rows yet). */
+async function consumed(run: Run, jobIds: string[]): Promise<number[]> {
+  const rows = await run.database.query<{ job_id: string; consumed: string }>(
+    'select job_id, sum(next_offset) as consumed from partition_state where job_id = any($1) group by job_id',
+    [jobIds],
+  );
+  return jobIds.map((id) => Number(rows.find((row) => row.job_id === id)?.consumed ?? 0));
+}
+
+/**
+ * Starts the service on the pre-filled topic and polls partition_state every 100 ms until every job's
+ * next offsets add up to the end offsets: events/s from spawn, and "steady" from the first progress seen.
+ */
+/** A stage the shared stack disturbed (a broker or Postgres restart by another suite) runs again, twice at most. */
+async function saturate(
+  run: Run,
+  file: string,
+  pipelines: Pipeline[],
+  version: () => number,
+  total: number,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<RateResult & { pipelines: number; attempts: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return {
+        ...(await saturateOnce(run, file, pipelines, version(), total, env, nodeArgs)),
+        attempts: attempt,
+      };
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      process.stderr.write(
+        `[speed bench] attempt ${attempt} failed, again: ${(error as Error).message.slice(0, 300)}\n`,
+      );
+      await sleep(10_000);
+    }
+  }
+}
+
+async function saturateOnce(
+  run: Run,
+  file: string,
+  pipelines: Pipeline[],
+  version: number,
+  total: number,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<RateResult & { pipelines: number }> {
+  const jobIds = pipelines.map((p) => jobIdOf(p, version));
+  const started = performance.now();
+  const speed = startSpeed(run, file, pipelines, version, env, nodeArgs);
+  let first = 0;
+  let firstCount = 0;
+  let last: number;
+  try {
+    for (;;) {
+      const exited = await Promise.race([speed.exited.then(() => true), sleep(100).then(() => false)]);
+      if (exited) throw new Error(`the speed service exited early: ${speed.stderr().slice(-2000)}`);
+      // the shared stack may restart Postgres under us (other suites' fault tests): poll again
+      const counts = await consumed(run, jobIds).catch(() => undefined);
+      if (counts === undefined) continue;
+      const sum = counts.reduce((a, b) => a + b, 0);
+      if (sum > 0 && first === 0) {
+        first = performance.now();
+        firstCount = sum;
+      }
+      if (counts.every((count) => count >= total)) {
+        last = performance.now();
+        break;
+      }
+      if (performance.now() - started > 600_000)
+        throw new Error(`not caught up after 600 s: ${counts.join(',')}`);
+    }
+  } finally {
+    await stopSpeed(speed);
+  }
+  const events = total * pipelines.length;
+  return {
+    pipelines: pipelines.length,
+    events,
+    totalSeconds: round((last - started) / 1000, 2),
+    eventsPerSecond: round(events / ((last - started) / 1000)),
+    steadyEventsPerSecond: round((events - firstCount) / ((last - first) / 1000)),
+  };
+}
+
+interface LatencyResult {
+  flushIntervalMs: number;
+  events: number;
+  measured: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  pollIntervalMs: number;
+}
+
+/**
+ * Produce → visible at 10 k events/s. The generator CLI produces at --rate 10000 (batches of 100) and writes
+ * each record's partition, offset and record timestamp (Date.now() when its send began) to a JSONL file;
+ * meanwhile this process reads the job's partition_state every 5 ms and notes, per partition, when next_offset
+ * first covered each offset — next_offset commits in the same transaction as that event's window rows, so
+ * that is when the event's result became visible. The time noted is when the poll that saw it was sent (the
+ * commit happened before), so a latency is an upper bound, too high by at most one poll interval; the first
+ * 2 s of the run (JIT warm-up, first claims) are left out.
+ */
+async function latency(run: Run, flushIntervalMs: number, seconds: number): Promise<LatencyResult> {
+  const topic = run.topic(`lat${flushIntervalMs}`);
+  const admin = run.kafka.admin();
+  await admin.connect();
+  await admin.ensureTopics([{ name: topic, partitions: 12 }]);
+  await admin.disconnect();
+  const { file, pipelines } = run.pipelines(topic, `lat${flushIntervalMs}`);
+  const pipeline = [pipelines[0]!];
+  const jobId = jobIdOf(pipeline[0]!, 1);
+  const speed = startSpeed(run, file, pipeline, 1, { SPEED_FLUSH_INTERVAL_MS: String(flushIntervalMs) });
+  const pollIntervalMs = 5;
+  const seen = new Map<number, { at: number; nextOffset: number }[]>();
+  let polling = true;
+  try {
+    // produce only once the group has assigned the partitions
+    const deadline = Date.now() + 60_000;
+    while (!speed.stderr().includes('"event":"job started"')) {
+      if (Date.now() > deadline)
+        throw new Error(`the speed service did not start: ${speed.stderr().slice(-2000)}`);
+      await sleep(100);
+    }
+    const poller = (async () => {
+      while (polling) {
+        const at = Date.now();
+        const rows = await run.database
+          .query<{ partition: number; next_offset: string }>(
+            'select partition, next_offset from partition_state where job_id = $1',
+            [jobId],
+          )
+          .catch(() => []);
+        for (const row of rows) {
+          const list = seen.get(row.partition) ?? [];
+          const nextOffset = Number(row.next_offset);
+          if (list.length === 0 || list.at(-1)!.nextOffset < nextOffset) list.push({ at, nextOffset });
+          seen.set(row.partition, list);
+        }
+        await sleep(Math.max(0, pollIntervalMs - (Date.now() - at)));
+      }
+    })();
+    const jsonl = join(run.dir, `lat${flushIntervalMs}.jsonl`);
+    const producedFrom = Date.now();
+    await runChild(process.execPath, [
+      GENERATE,
+      ...['--rate', '10000', '--duration', `${seconds}s`, '--keys', '10000', '--seed', '11'],
+      ...['--batch-size', '100', '--topic', topic, '--jsonl', jsonl, '--no-progress'],
+    ]);
+    const lines = readFileSync(jsonl, 'utf8').split('\n').filter(Boolean);
+    const records = lines.map(
+      (line) => JSON.parse(line) as { partition: number; offset: number; timestamp: number },
+    );
+    // wait for the last records to become visible
+    const ends = new Map<number, number>();
+    for (const r of records) ends.set(r.partition, Math.max(ends.get(r.partition) ?? 0, r.offset + 1));
+    const until = Date.now() + 30_000;
+    while ([...ends].some(([p, end]) => (seen.get(p)?.at(-1)?.nextOffset ?? 0) < end) && Date.now() < until)
+      await sleep(50);
+    polling = false;
+    await poller;
+    const latencies: number[] = [];
+    for (const record of records) {
+      if (record.timestamp < producedFrom + 2_000) continue;
+      const visible = seen.get(record.partition)?.find((o) => o.nextOffset > record.offset);
+      if (visible === undefined)
+        throw new Error(`record ${record.partition}@${record.offset} never became visible`);
+      latencies.push(visible.at - record.timestamp);
+    }
+    latencies.sort((a, b) => a - b);
+    const pct = (q: number): number =>
+      latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+    return {
+      flushIntervalMs,
+      events: records.length,
+      measured: latencies.length,
+      p50Ms: pct(0.5),
+      p90Ms: pct(0.9),
+      p99Ms: pct(0.99),
+      maxMs: latencies.at(-1)!,
+      pollIntervalMs,
+    };
+  } finally {
+    polling = false;
+    await stopSpeed(speed);
+  }
+}
+
+interface StoreResult {
+  openWindows: number;
+  /** rows per flush while filling the partition, and the median ms of those fills */
+  fillRowsPerFlush: number;
+  fillFlushMs: number;
+  /** a flush of 10 k changed windows (a revision more) into a partition holding `openWindows` open ones */
+  flush10kMs: number;
+  /** claimPartition: the Postgres read of the partition's open rows (and epoch bump) */
+  restoreReadMs: number;
+  /** operator.restorePartition of those rows */
+  restoreApplyMs: number;
+}
+
+/** One event per key, all in the same minute: `keys` open windows with real accumulators. */
+function openWindowRows(pipeline: Pipeline, keys: number, partition: number, revision: number): WindowRow[] {
+  const operator = new KeyedWindowOperator<UserEvent>(pipeline, { mode: 'stream', emitAccumulators: true });
+  const ts = Date.UTC(2026, 0, 1, 0, 0, 30);
+  const types = ['page_view', 'click', 'add_to_cart', 'purchase'];
+  for (let i = 0; i < keys; i++) {
+    const event: UserEvent = {
+      event_id: `e${i}`,
+      user_id: `user-${i}`,
+      event_type: types[i & 3]!,
+      amount: 1 + (i % 97),
+      ts,
+      country: 'NL',
+    };
+    for (let r = 0; r < revision; r++) operator.process(event, partition, i);
+  }
+  return operator.flush(partition).changes.map((change) => ({
+    partition,
+    key: change.key,
+    windowStart: change.windowStart,
+    windowEnd: change.windowEnd,
+    values: change.values,
+    revision: change.revision,
+    final: false,
+    accumulators: change.accumulators ?? null,
+  }));
+}
+
+async function storeCost(run: Run, keys: number, pipeline: Pipeline): Promise<StoreResult> {
+  const store = new StreamJobStore(run.database);
+  const jobId = `speed:${run.prefix}_store_${keys}:v1`;
+  const topic = `lk-bench-speed-${run.suffix}-store`;
+  const partition = 0;
+  const claimed = await store.claimPartition(jobId, pipeline.name, topic, partition);
+  const rows = openWindowRows(pipeline, keys, partition, 1);
+  const chunk = 20_000;
+  const fills: number[] = [];
+  const flushOf = (changes: WindowRow[], nextOffset: number, epoch: number) => ({
+    jobId,
+    pipeline: pipeline.name,
+    topic,
+    changes,
+    retractions: [],
+    late: [],
+    frontiers: [],
+    partitions: [{ partition, epoch, nextOffset, maxEventTime: null, watermark: null }],
+  });
+  for (let i = 0; i < rows.length; i += chunk) {
+    const started = performance.now();
+    await store.flush(flushOf(rows.slice(i, i + chunk), i + chunk, claimed.epoch));
+    fills.push(performance.now() - started);
+  }
+  const changed = openWindowRows(pipeline, Math.min(keys, 10_000), partition, 2);
+  const flushStarted = performance.now();
+  await store.flush(flushOf(changed, keys + 10_000, claimed.epoch));
+  const flush10kMs = performance.now() - flushStarted;
+  const readStarted = performance.now();
+  const restored = await store.claimPartition(jobId, pipeline.name, topic, partition);
+  const restoreReadMs = performance.now() - readStarted;
+  if (restored.openWindows.length !== keys)
+    throw new Error(`restored ${restored.openWindows.length} of ${keys}`);
+  const operator = new KeyedWindowOperator<UserEvent>(pipeline, { mode: 'stream', emitAccumulators: true });
+  const applyStarted = performance.now();
+  const windows: WindowSnapshot[] = restored.openWindows.map((row) => ({
+    key: row.key,
+    start: row.windowStart,
+    end: row.windowEnd,
+    revision: row.revision,
+    accumulators: (row.accumulators ?? []) as JsonValue[],
+  }));
+  operator.restorePartition({
+    ...operator.snapshotPartition(partition),
+    maxEventTime: restored.maxEventTime,
+    nextOffset: restored.nextOffset,
+    windows,
+  });
+  const restoreApplyMs = performance.now() - applyStarted;
+  if (operator.stats().openWindows !== keys) throw new Error('restore lost windows');
+  for (const table of ['window_results', 'partition_state'])
+    await run.database.query(`delete from ${table} where job_id = $1`, [jobId]);
+  return {
+    openWindows: keys,
+    fillRowsPerFlush: chunk,
+    fillFlushMs: round(median(fills), 1),
+    flush10kMs: round(flush10kMs, 1),
+    restoreReadMs: round(restoreReadMs, 1),
+    restoreApplyMs: round(restoreApplyMs, 1),
+  };
+}
+
+interface MemoryResult {
+  pipeline: string;
+  window: string;
+  openWindows: number;
+  rssBytesPerMillionWindows: number;
+  heapBytesPerWindow: number;
+}
+
+/** Child: 1 M keys, one event each, through the operator as the job runs it (stream, emitAccumulators). */
+function memoryChild(index: number): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  const pipeline = parsePipelines(readFileSync(join(root, 'pipelines.yaml'), 'utf8'))[index]!;
+  const keys = 1_000_000;
+  const types = ['page_view', 'click', 'add_to_cart', 'purchase'];
+  gc();
+  const before = process.memoryUsage();
+  const operator = new KeyedWindowOperator<UserEvent>(pipeline, { mode: 'stream', emitAccumulators: true });
+  const ts = Date.UTC(2026, 0, 1, 0, 0, 30);
+  for (let i = 0; i < keys; i++)
+    operator.process(
+      {
+        event_id: `e${i}`,
+        user_id: `user-${i}`,
+        event_type: types[i & 3]!,
+        amount: 1 + (i % 97),
+        ts,
+        country: 'NL',
+      },
+      i % 12,
+      Math.floor(i / 12),
+    );
+  gc();
+  const after = process.memoryUsage();
+  const { openWindows } = operator.stats();
+  const result: MemoryResult = {
+    pipeline: pipeline.name,
+    window: pipeline.window.type,
+    openWindows,
+    rssBytesPerMillionWindows: Math.round(((after.rss - before.rss) / openWindows) * 1e6),
+    heapBytesPerWindow: Math.round(
+      (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / openWindows,
+    ),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function memory(index: number): MemoryResult {
+  const output = execFileSync(
+    process.execPath,
+    ['--expose-gc', '--max-old-space-size=8192', __filename, '--child-memory', String(index)],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(output.trim().split('\n').at(-1)!) as MemoryResult;
+}
+
+interface ProfileSummary {
+  seconds: number;
+  /** share of the profile's samples, in %; idle = waiting for I/O (Kafka, Postgres) */
+  categories: Record<string, number>;
+  /** the heaviest functions by self time, in % of the samples */
+  top: { fn: string; percent: number }[];
+}
+
+const CATEGORIES: [string, RegExp][] = [
+  [
+    'kafkajs consume (fetch, record batch decode, libs/kafka)',
+    /kafkajs\/src\/(consumer|protocol\/(requests\/fetch|recordBatch\/(v2|record))|network)|libs\/kafka\/dist\/kafka-consumer|libs\/kafka\/dist\/dead-letter/,
+  ],
+  [
+    'kafkajs produce (results/late topics)',
+    /kafkajs\/src\/(producer|protocol\/requests\/produce)|services\/speed\/dist\/outputs/,
+  ],
+  ['Avro decode', /avsc|libs\/schemas\/dist/],
+  ['operators', /libs\/operators\/dist/],
+  [
+    'JSON/SQL (pg, libs/store, flush rows)',
+    /node_modules\/pg|pg-protocol|pg-pool|libs\/store\/dist|flush-builder/,
+  ],
+  ['kafkajs other (crc, longs, buffers)', /kafkajs\//],
+];
+
+/** Self time per function; a frame without a URL of its own (builtins, natives) counts for its caller. */
+function summarizeProfile(file: string): ProfileSummary {
+  interface Node {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: Node[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const categories: Record<string, number> = {};
+  const functions: Record<string, number> = {};
+  let total = 0;
+  for (const [id, micros] of self) {
+    const node = byId.get(id)!;
+    total += micros;
+    const name = node.callFrame.functionName || '(anonymous)';
+    const short = node.callFrame.url
+      .replace(/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '')
+      .replace(`file://${root}/`, '');
+    functions[`${name} ${short}`] = (functions[`${name} ${short}`] ?? 0) + micros;
+    let category: string;
+    if (name === '(idle)') category = 'idle (waiting for Kafka / Postgres)';
+    else if (name === '(garbage collector)') category = 'garbage collector';
+    else if (/^JSON|stringify|parse/.test(name) && !node.callFrame.url)
+      category = 'JSON/SQL (pg, libs/store, flush rows)';
+    else {
+      let frame: Node | undefined = node;
+      while (frame && !frame.callFrame.url) frame = byId.get(parent.get(frame.id) ?? -1);
+      const url = frame?.callFrame.url ?? '';
+      category =
+        CATEGORIES.find(([, pattern]) => pattern.test(url))?.[0] ??
+        'other (Node internals, start-up, timers)';
+    }
+    categories[category] = (categories[category] ?? 0) + micros;
+  }
+  const percent = (micros: number): number => round((micros / total) * 100, 1);
+  return {
+    seconds: round(total / 1e6, 1),
+    categories: Object.fromEntries(
+      Object.entries(categories)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => [k, percent(v)]),
+    ),
+    top: Object.entries(functions)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([fn, micros]) => ({ fn, percent: percent(micros) })),
+  };
+}
+
+export async function runSpeedBench(options: Options = FULL): Promise<string> {
+  const date = new Date().toISOString();
+  const run = new Run();
+  const results: Record<string, unknown> = { benchmark: 'speed', date, machine: machineInfo(), options };
+  const log = (line: string): void => void process.stderr.write(`[speed bench] ${line}\n`);
+  try {
+    const topic = run.topic('sat');
+    log(`pre-filling ${topic} with ${options.events} events`);
+    await prefill(topic, options.events);
+    const total = await endOffsetTotal(run, topic);
+    const { file, pipelines } = run.pipelines(topic, 'sat');
+    let version = 0;
+    const nextVersion = (): number => ++version;
+
+    log('ConsumerPerformance');
+    const consumerPerf = await consumerPerformance(run, topic, total);
+    log('consume + decode loop');
+    const decodeLoop = await consumeDecodeLoop(run, topic, total);
+    log('speed, one pipeline (tumbling)');
+    const one = await saturate(run, file, [pipelines[0]!], nextVersion, total);
+    log('speed, all three pipelines');
+    const all = await saturate(run, file, pipelines, nextVersion, total);
+    results.saturation = {
+      events: total,
+      consumerPerformance: consumerPerf,
+      consumeDecodeLoop: decodeLoop,
+      speedOnePipeline: one,
+      speedAllPipelines: all,
+      ratios: {
+        oneToConsumerPerformance: round(one.steadyEventsPerSecond / consumerPerf.fetchRecordsPerSecond, 3),
+        oneToDecodeLoop: round(one.steadyEventsPerSecond / decodeLoop.steadyEventsPerSecond, 3),
+        allToConsumerPerformance: round(all.steadyEventsPerSecond / consumerPerf.fetchRecordsPerSecond, 3),
+        allToDecodeLoop: round(all.steadyEventsPerSecond / decodeLoop.steadyEventsPerSecond, 3),
+      },
+    };
+
+    const sizes: unknown[] = [];
+    for (const size of options.flushSizes) {
+      log(`speed, one pipeline, SPEED_FLUSH_MAX_EVENTS=${size}`);
+      sizes.push({
+        flushMaxEvents: size,
+        ...(await saturate(run, file, [pipelines[0]!], nextVersion, total, {
+          SPEED_FLUSH_MAX_EVENTS: String(size),
+        })),
+      });
+    }
+    results.flushSizes = sizes;
+
+    log('CPU profile of the service at saturation (one pipeline)');
+    const profileDir = join(run.dir, 'profile');
+    const profiled = await saturate(run, file, [pipelines[0]!], nextVersion, total, {}, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${profileDir}`,
+    ]);
+    const profileFile = readdirSync(profileDir)
+      .filter((name) => name.endsWith('.cpuprofile'))
+      .sort()
+      .at(-1);
+    results.profile = {
+      run: profiled,
+      ...(profileFile
+        ? summarizeProfile(join(profileDir, profileFile))
+        : { missing: 'no .cpuprofile written' }),
+    };
+
+    const latencies: (LatencyResult | { flushIntervalMs: number; skipped: string })[] = [];
+    for (const interval of options.flushIntervals) {
+      log(`latency at 10 k events/s, SPEED_FLUSH_INTERVAL_MS=${interval}`);
+      latencies.push(
+        await latency(run, interval, options.latencySeconds).catch((error: unknown) => ({
+          flushIntervalMs: interval,
+          skipped: (error as Error).message.slice(0, 500),
+        })),
+      );
+    }
+    results.latency = latencies;
+
+    const store: (StoreResult | { openWindows: number; skipped: string })[] = [];
+    for (const keys of options.storeKeys) {
+      log(`flush/restore with ${keys} open windows`);
+      store.push(
+        await storeCost(run, keys, pipelines[0]!).catch((error: unknown) => ({
+          openWindows: keys,
+          skipped: (error as Error).message.slice(0, 500),
+        })),
+      );
+    }
+    results.store = store;
+    log('memory per open window');
+    results.memory = [0, 1, 2].map(memory);
+  } finally {
+    await run.cleanUp().catch((error: unknown) => log(`clean-up failed: ${(error as Error).message}`));
+  }
+  const file = writeResults('speed', date, results);
+  printSummary(results);
+  process.stdout.write(`results: ${file}\n`);
+  return file;
+}
+
+function printSummary(results: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ ...results, machine: undefined }, null, 2)}\n`);
+}
+
+async function main(args: string[]): Promise<void> {
+  const memoryIndex = args.indexOf('--child-memory');
+  if (memoryIndex >= 0) return memoryChild(Number(args[memoryIndex + 1]));
+  await runSpeedBench(args.includes('--quick') ? QUICK : FULL);
+}
+
+if (require.main === module) void runCli(main, { name: 'bench-speed', forceExit: true });
