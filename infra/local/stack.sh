@@ -126,6 +126,9 @@ kafka_resolve() {
 # otherwise start another JVM to ask again.
 kafka_healthy() {
   port_open "$KAFKA_HOST" "$KAFKA_PORT" || return 1
+  # the probe is Kafka's own CLI: a fresh checkout resolves the jars first (once), or a running broker
+  # started from another checkout would look like something else holding the port
+  kafka_resolve
   KAFKA_TOPIC_LIST="$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS" --list 2>/dev/null)"
 }
 
