@@ -9,15 +9,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadStackConfig, Logger, runCli, type StackConfig } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
-import {
-  KeyedWindowOperator,
-  parsePipelines,
-  type JsonValue,
-  type Pipeline,
-  type WindowSnapshot,
-} from '@lk/operators';
+import { KeyedWindowOperator, parsePipelines, type Pipeline } from '@lk/operators';
 import { createUserEventDecoder, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
 import { Database, StreamJobStore, type WindowRow } from '@lk/store';
+import { buildFlush, restoredSnapshot } from '@lk/speed';
 import { machineInfo, median, writeResults } from './results';
 
 const root = resolve(__dirname, '..', '..');
@@ -523,16 +518,16 @@ function openWindowRows(pipeline: Pipeline, keys: number, partition: number, rev
     };
     for (let r = 0; r < revision; r++) operator.process(event, partition, i);
   }
-  return operator.flush(partition).changes.map((change) => ({
-    partition,
-    key: change.key,
-    windowStart: change.windowStart,
-    windowEnd: change.windowEnd,
-    values: change.values,
-    revision: change.revision,
-    final: false,
-    accumulators: change.accumulators ?? null,
-  }));
+  // exactly the rows the job writes: its own flush builder over the operator's output
+  return buildFlush(
+    { jobId: 'bench', pipeline: pipeline.name, topic: 'bench', keyField: pipeline.key, sessions: false },
+    [
+      {
+        output: operator.flush(partition),
+        progress: { partition, epoch: 0, nextOffset: keys, maxEventTime: null, watermark: null },
+      },
+    ],
+  ).changes as WindowRow[];
 }
 
 async function storeCost(run: Run, keys: number, pipeline: Pipeline): Promise<StoreResult> {
@@ -570,19 +565,7 @@ async function storeCost(run: Run, keys: number, pipeline: Pipeline): Promise<St
     throw new Error(`restored ${restored.openWindows.length} of ${keys}`);
   const operator = new KeyedWindowOperator<UserEvent>(pipeline, { mode: 'stream', emitAccumulators: true });
   const applyStarted = performance.now();
-  const windows: WindowSnapshot[] = restored.openWindows.map((row) => ({
-    key: row.key,
-    start: row.windowStart,
-    end: row.windowEnd,
-    revision: row.revision,
-    accumulators: (row.accumulators ?? []) as JsonValue[],
-  }));
-  operator.restorePartition({
-    ...operator.snapshotPartition(partition),
-    maxEventTime: restored.maxEventTime,
-    nextOffset: restored.nextOffset,
-    windows,
-  });
+  operator.restorePartition(restoredSnapshot(operator.snapshotPartition(partition), restored, false));
   const restoreApplyMs = performance.now() - applyStarted;
   if (operator.stats().openWindows !== keys) throw new Error('restore lost windows');
   for (const table of ['window_results', 'partition_state'])

@@ -57,7 +57,7 @@ export function loadSpeedConfig(env: Record<string, string | undefined> = proces
     pipelinesFile,
     pipelines,
     version: read.integer('SPEED_VERSION', 1, { min: 1, max: 1_000_000 }),
-    flushIntervalMs: read.integer('SPEED_FLUSH_INTERVAL_MS', 100, { min: 1, max: 600_000 }),
+    flushIntervalMs: read.integer('SPEED_FLUSH_INTERVAL_MS', 50, { min: 1, max: 600_000 }),
     flushMaxEvents: read.integer('SPEED_FLUSH_MAX_EVENTS', 20_000, { min: 1, max: 10_000_000 }),
     maxRecordBytes: read.integer('SPEED_MAX_RECORD_BYTES', 64 * 1024, { min: 64, max: 100 * 1024 * 1024 }),
     sessionTimeoutMs: read.integer('SPEED_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),

@@ -222,9 +222,10 @@ export class StreamJob<E extends object> {
   /** Drops in-memory state of partitions, so their next batch resumes them from Postgres. */
   private forget(partitions: number[], reason: string): void {
     const dropped = partitions.filter(
-      (partition) => this.owned.delete(partition) || this.operator.nextOffset(partition) !== undefined,
+      (partition) => this.owned.has(partition) || this.operator.nextOffset(partition) !== undefined,
     );
     for (const partition of partitions) {
+      this.owned.delete(partition);
       this.operator.releasePartition(partition);
       this.options.metrics.forgetPartition(
         this.target.pipeline,
