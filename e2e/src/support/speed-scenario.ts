@@ -60,7 +60,7 @@ export class SpeedScenario {
   writePipelines(file: string, change: (text: string) => string = (text) => text): void {
     const text = readFileSync(join(root, 'pipelines.yaml'), 'utf8')
       .replaceAll('source: user-events', `source: ${this.topic}`)
-      .replace(/name: (\w+)/g, `name: ${this.name.replaceAll('-', '_')}_${this.suffix}_$1`);
+      .replace(/^- name: (\w+)/gm, `- name: ${this.name.replaceAll('-', '_')}_${this.suffix}_$1`);
     writeFileSync(file, change(text));
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from '@lk/common';
 import { DeadLetterQueue, KafkaClient, speedGroupId, type ConsumedRecord, type TopicSpec } from '@lk/kafka';
-import { InvalidEventError } from '@lk/operators';
+import { EventTimeSkewError, InvalidEventError } from '@lk/operators';
 import { createUserEventDecoder, RecordDecodeError, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
 import { Database, JobDefinitions, StreamJobStore } from '@lk/store';
 import { SPEED_CONFIG } from '../config/speed-config.module';
@@ -79,7 +79,12 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
           }),
           store,
           decode: async (record: ConsumedRecord) => (await decoder.decode(record.value)).value,
-          isPoison: (error) => error instanceof RecordDecodeError || error instanceof InvalidEventError,
+          // properties of the record: undecodable, or refused by the operators (no usable key/time, time too far
+          // ahead of the record timestamp); everything else (registry, Postgres, bugs) is retried
+          isPoison: (error) =>
+            error instanceof RecordDecodeError ||
+            error instanceof InvalidEventError ||
+            error instanceof EventTimeSkewError,
           deadLetters: new DeadLetterQueue(producer),
           publish: (flush) => publisher.publish(flush),
           metrics: this.metrics,
