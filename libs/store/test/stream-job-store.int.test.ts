@@ -171,6 +171,31 @@ describe('StreamJobStore', () => {
   });
 });
 
+describe('StreamJobStore.flush alongside', () => {
+  it('gets only the owned rows, and a failure there rolls the whole flush back', async () => {
+    const claim = await store.claimPartition(jobId, 'p', topic, 4);
+    const seen: number[][] = [];
+    await store.flush(flushOf(claim.epoch, 4), async (owned) => {
+      seen.push(owned.partitions.map((p) => p.partition));
+    });
+    expect(seen).toEqual([[4]]);
+    const failing = store.flush(
+      flushOf(claim.epoch, 4, {
+        partitions: [{ partition: 4, epoch: claim.epoch, nextOffset: 50, maxEventTime: 1, watermark: 1 }],
+      }),
+      async () => {
+        throw new Error('results topic refused the send');
+      },
+    );
+    await expect(failing).rejects.toThrow(/results topic refused/);
+    const state = await database.query<{ next_offset: string }>(
+      'select next_offset from partition_state where job_id = $1 and partition = 4',
+      [jobId],
+    );
+    expect(state[0]!.next_offset, 'the failed flush moved nothing').toBe('10');
+  });
+});
+
 describe('JobDefinitions', () => {
   it('records a definition once and refuses another under the same job id, naming the difference', async () => {
     const definitions = new JobDefinitions(database);
