@@ -12,7 +12,7 @@ import { KafkaClient } from '@lk/kafka';
 import { KeyedWindowOperator, parsePipelines, type Pipeline } from '@lk/operators';
 import { createUserEventDecoder, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
 import { Database, StreamJobStore, type WindowRow } from '@lk/store';
-import { buildFlush, restoredSnapshot } from '@lk/speed';
+import { buildFlush, restoredSnapshot, speedJobId } from '@lk/speed';
 import { machineInfo, median, writeResults } from './results';
 
 const root = resolve(__dirname, '..', '..');
@@ -95,15 +95,7 @@ class Run {
   }
 
   private async cleanUpOnce(): Promise<void> {
-    const like = `speed:${this.prefix}_%`;
-    for (const table of [
-      'window_results',
-      'partition_state',
-      'late_events',
-      'session_frontiers',
-      'job_definitions',
-    ])
-      await this.database.query(`delete from ${table} where job_id like $1`, [like]);
+    await new StreamJobStore(this.database).deleteJobs(`speed:${this.prefix}_`);
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -296,15 +288,12 @@ async function stopSpeed(speed: SpeedProcess): Promise<void> {
   if (code !== 0) throw new Error(`the speed service exited ${code}: ${speed.stderr().slice(-2000)}`);
 }
 
-const jobIdOf = (pipeline: Pipeline, version: number): string => `speed:${pipeline.name}:v${version}`;
+const jobIdOf = (pipeline: Pipeline, version: number): string => speedJobId(pipeline.name, version);
 
 /** Sum of next_offset over the partitions of each job (0 for a job without rows yet). */
 async function consumed(run: Run, jobIds: string[]): Promise<number[]> {
-  const rows = await run.database.query<{ job_id: string; consumed: string }>(
-    'select job_id, sum(next_offset) as consumed from partition_state where job_id = any($1) group by job_id',
-    [jobIds],
-  );
-  return jobIds.map((id) => Number(rows.find((row) => row.job_id === id)?.consumed ?? 0));
+  const byJob = await new StreamJobStore(run.database).consumed(jobIds);
+  return jobIds.map((id) => byJob.get(id)!);
 }
 
 /**
@@ -568,8 +557,7 @@ async function storeCost(run: Run, keys: number, pipeline: Pipeline): Promise<St
   operator.restorePartition(restoredSnapshot(operator.snapshotPartition(partition), restored, false));
   const restoreApplyMs = performance.now() - applyStarted;
   if (operator.stats().openWindows !== keys) throw new Error('restore lost windows');
-  for (const table of ['window_results', 'partition_state'])
-    await run.database.query(`delete from ${table} where job_id = $1`, [jobId]);
+  await store.deleteJobs(jobId);
   return {
     openWindows: keys,
     fillRowsPerFlush: chunk,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig, Logger } from '@lk/common';
+import { avroLong } from '../../libs/schemas/test/avro-fixtures';
 import {
   DeadLetterHeaders,
   DeadLetterQueue,
@@ -258,19 +259,6 @@ describe('poison messages', () => {
     await admin.deleteGroups([groupId]);
   });
 });
-
-/** Avro's zig-zag varint encoding of a long */
-function avroLong(value: bigint): Buffer {
-  let zigzag = value >= 0n ? value << 1n : (-value << 1n) - 1n;
-  const bytes: number[] = [];
-  do {
-    let byte = Number(zigzag & 0x7fn);
-    zigzag >>= 7n;
-    if (zigzag > 0n) byte |= 0x80;
-    bytes.push(byte);
-  } while (zigzag > 0n);
-  return Buffer.from(bytes);
-}
 
 async function readTopic(name: string, count: number): Promise<ConsumedRecord[]> {
   const groupId = `lk-poison-reader-${runId}`;

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { loadStackConfig } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
 import { parsePipelines, resultValuesEqual, type Pipeline } from '@lk/operators';
-import { Database } from '@lk/store';
+import { Database, StreamJobStore } from '@lk/store';
 import { ServiceProcess } from './service-process';
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -32,6 +32,7 @@ export class SpeedScenario {
   readonly pipelinesFile = join(this.dir, 'pipelines.yaml');
   readonly kafka: KafkaClient;
   readonly database: Database;
+  readonly store: StreamJobStore;
   readonly processes: ServiceProcess[] = [];
   readonly pipelines: Pipeline[];
   private readonly jsonlFiles: string[] = [];
@@ -48,6 +49,7 @@ export class SpeedScenario {
     this.topic = `lk-${name}-${this.suffix}`;
     this.kafka = new KafkaClient({ brokers: stack.kafkaBrokers, clientId: `lk-${name}` });
     this.database = new Database(stack.databaseUrl);
+    this.store = new StreamJobStore(this.database);
     this.writePipelines(this.pipelinesFile);
     this.pipelines = parsePipelines(readFileSync(this.pipelinesFile, 'utf8'));
   }
@@ -143,14 +145,12 @@ export class SpeedScenario {
     const total = await this.endOffsetTotal();
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const rows = await this.database
-        .query<{ job_id: string; consumed: string }>(
-          `select job_id, sum(next_offset) as consumed from partition_state where job_id = any($1) group by job_id`,
-          [this.pipelines.map((p) => this.jobId(p, version))],
-        )
-        .catch(() => []);
-      if (rows.length === this.pipelines.length && rows.every((row) => Number(row.consumed) === total))
-        return;
+      // Postgres may be restarting under a fault test: a failed read is a "not yet"
+      const consumed = await this.store
+        .consumed(this.pipelines.map((p) => this.jobId(p, version)))
+        .catch(() => new Map<string, number>());
+      const rows = [...consumed].map(([job, records]) => ({ job, records }));
+      if (rows.length === this.pipelines.length && rows.every((row) => row.records === total)) return;
       if (Date.now() > deadline)
         throw new Error(`v${version} not caught up with ${total} records: ${JSON.stringify(rows)}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -253,14 +253,7 @@ export class SpeedScenario {
       .deleteTopics([this.topic, `${this.topic}.dlq`, `${this.topic}.late`, ...resultTopics])
       .catch(() => undefined);
     await admin.disconnect();
-    for (const table of [
-      'window_results',
-      'late_events',
-      'partition_state',
-      'session_frontiers',
-      'job_definitions',
-    ])
-      await this.database.query(`delete from ${table} where job_id like $1`, [`${this.jobPrefix}%`]);
+    await this.store.deleteJobs(this.jobPrefix);
     await this.database.close();
   }
 }

@@ -20,14 +20,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const table of [
-    'window_results',
-    'late_events',
-    'partition_state',
-    'session_frontiers',
-    'job_definitions',
-  ])
-    await database.query(`delete from ${table} where job_id = $1`, [jobId]);
+  await store.deleteJobs(jobId);
   await database.close();
 });
 

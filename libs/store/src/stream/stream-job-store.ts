@@ -2,6 +2,15 @@ import type { PoolClient } from 'pg';
 import type { Database } from '../database';
 import type { ClaimedPartition, FlushOutcome, StreamFlush, WindowRow } from './stream-flush';
 
+/** Every table holding rows of a job, by job_id. */
+const JOB_TABLES = [
+  'window_results',
+  'late_events',
+  'partition_state',
+  'session_frontiers',
+  'job_definitions',
+] as const;
+
 /**
  * The Postgres side of a streaming job (the speed layer or a Kappa version): one transaction per flush
  * holding the changed windows, the late events, the session frontiers and each partition's next offset and
@@ -128,25 +137,25 @@ export class StreamJobStore {
     await this.database.query('select 1');
   }
 
-  /** Where every partition of a job stands (for lag and progress). */
-  async progress(
-    jobId: string,
-  ): Promise<{ topic: string; partition: number; nextOffset: number; watermark: number | null }[]> {
-    const rows = await this.database.query<{
-      topic: string;
-      partition: number;
-      next_offset: string;
-      watermark: string | null;
-    }>(
-      'select topic, partition, next_offset, watermark from partition_state where job_id = $1 order by topic, partition',
-      [jobId],
+  /**
+   * Records each job has consumed: the sum of its partitions' next offsets (0 for a job that has not flushed
+   * yet). Compared with the topic's end offsets it says whether a job has caught up.
+   */
+  async consumed(jobIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.database.query<{ job_id: string; consumed: string }>(
+      'select job_id, sum(next_offset) as consumed from partition_state where job_id = any($1) group by job_id',
+      [jobIds],
     );
-    return rows.map((row) => ({
-      topic: row.topic,
-      partition: row.partition,
-      nextOffset: Number(row.next_offset),
-      watermark: row.watermark === null ? null : Number(row.watermark),
-    }));
+    const byJob = new Map(rows.map((row) => [row.job_id, Number(row.consumed)]));
+    return new Map(jobIds.map((jobId) => [jobId, byJob.get(jobId) ?? 0]));
+  }
+
+  /** Deletes everything stored for the jobs whose id starts with `jobIdPrefix` (tests, benchmarks). */
+  async deleteJobs(jobIdPrefix: string): Promise<void> {
+    await this.database.transaction(async (client) => {
+      for (const table of JOB_TABLES)
+        await client.query(`delete from ${table} where starts_with(job_id, $1)`, [jobIdPrefix]);
+    });
   }
 
   private async deleteRetracted(

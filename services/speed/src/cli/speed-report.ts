@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadStackConfig, runCli, UsageError } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
 import { parsePipelines } from '@lk/operators';
-import { Database } from '@lk/store';
+import { Database, StreamJobStore } from '@lk/store';
 import { speedJobId } from '../config/speed-config';
 
 const USAGE = `usage: lk-speed-report [--pipelines FILE] [--version N] [--wait SECONDS] [--rows N]
@@ -47,15 +47,8 @@ async function main(argv: string[]): Promise<number> {
         topic,
         [...(await admin.endOffsets(topic)).values()].reduce((sum, o) => sum + Number(o), 0),
       );
-    const consumed = async (jobId: string): Promise<number> =>
-      Number(
-        (
-          await database.query<{ consumed: string | null }>(
-            'select sum(next_offset) as consumed from partition_state where job_id = $1',
-            [jobId],
-          )
-        )[0]?.consumed ?? 0,
-      );
+    const store = new StreamJobStore(database);
+    const consumed = async (jobId: string): Promise<number> => (await store.consumed([jobId])).get(jobId)!;
     const deadline = Date.now() + waitSeconds * 1000;
     let behind = pipelines.filter(() => true);
     while (waitSeconds > 0) {

@@ -52,6 +52,8 @@ export class StreamJob<E extends object> {
   readonly operator: KeyedWindowOperator<E>;
   private readonly owned = new Map<number, OwnedPartition>();
   private readonly target: FlushTarget;
+  /** the batch handler: decode with DLQ and safety valve, then apply; built once */
+  private readonly decodeBatch: (batch: ConsumedBatch) => Promise<void>;
   private readonly now: () => number;
   private pendingEvents = 0;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -75,6 +77,7 @@ export class StreamJob<E extends object> {
       sessions: options.pipeline.window.type === 'session',
     };
     this.now = options.now ?? Date.now;
+    this.decodeBatch = this.batchDecoder();
   }
 
   get topic(): string {
@@ -105,11 +108,6 @@ export class StreamJob<E extends object> {
     );
     await this.options.source.stop();
     this.options.logger.info('job stopped', { job: this.options.jobId });
-  }
-
-  /** The flush every pending event is in, once it is committed (tests and benchmarks wait on it). */
-  async flushNow(): Promise<void> {
-    await this.flush('requested');
   }
 
   private async handleBatch(batch: ConsumedBatch): Promise<void> {
@@ -162,13 +160,13 @@ export class StreamJob<E extends object> {
    * decodingBatchHandler); events the operator refuses (no usable key or time, time too far ahead of the
    * record) go there too. Either way the offset moves past them, so they count as consumed.
    */
-  private readonly decodeBatch = (batch: ConsumedBatch): Promise<void> =>
-    decodingBatchHandler<E>({
+  private batchDecoder(): (batch: ConsumedBatch) => Promise<void> {
+    return decodingBatchHandler<E>({
       decode: this.options.decode,
       isPoison: this.options.isPoison,
       deadLetters: this.options.deadLetters,
       onDeadLettered: (count) => this.options.metrics.deadLettered(this.target.pipeline, count),
-      handle: async (_batch, decoded) => {
+      handle: async (batch, decoded) => {
         const { operator, options } = this;
         const refused: DeadLetter[] = [];
         let applied = 0;
@@ -191,7 +189,8 @@ export class StreamJob<E extends object> {
         this.pendingEvents += applied + refused.length;
         options.metrics.eventsIn(this.target.pipeline, applied);
       },
-    })(batch);
+    });
+  }
 
   private async claim(partition: number): Promise<OwnedPartition> {
     const { options, operator, target } = this;
