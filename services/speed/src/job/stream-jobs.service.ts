@@ -1,6 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from '@lk/common';
-import { DeadLetterQueue, KafkaClient, speedGroupId, type ConsumedRecord, type TopicSpec } from '@lk/kafka';
+import {
+  DeadLetterQueue,
+  KafkaClient,
+  speedGroupId,
+  type ConsumedRecord,
+  type KafkaAdmin,
+  type KafkaProducer,
+  type TopicSpec,
+} from '@lk/kafka';
 import { EventTimeSkewError, InvalidEventError } from '@lk/operators';
 import { createUserEventDecoder, RecordDecodeError, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
 import { Database, JobDefinitions, StreamJobStore } from '@lk/store';
@@ -22,6 +30,10 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
   private readonly kafka: KafkaClient;
   private readonly database: Database;
   private readonly jobs: StreamJob<UserEvent>[] = [];
+  /** shared by the jobs for their lifetime: results, late events and dead letters */
+  private readonly producer: KafkaProducer;
+  /** kept connected: the DLQ asks it for its topic's size limit, and whether the topic exists */
+  private readonly admin: KafkaAdmin;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -33,6 +45,8 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
       clientId: 'lk-speed',
       logger: this.logger,
     });
+    this.producer = this.kafka.producer();
+    this.admin = this.kafka.admin();
     this.database = new Database(config.stack.databaseUrl, {
       max: 4 + config.pipelines.length,
       applicationName: 'lk-speed',
@@ -45,57 +59,53 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
     const decoder = createUserEventDecoder(registry, config.maxRecordBytes);
     const definitions = new JobDefinitions(this.database);
     const store = new StreamJobStore(this.database);
-    const admin = this.kafka.admin();
+    const { admin, producer } = this;
     await admin.connect();
-    const producer = this.kafka.producer();
     await producer.connect();
-    try {
-      // every source described before any topic is created: kafkajs refreshes the metadata of every topic
-      // an admin has touched, and a topic created a moment ago may not be known to the broker's metadata yet
-      const partitionsOf = new Map<string, number>();
-      for (const source of new Set(config.pipelines.map((p) => p.source)))
-        partitionsOf.set(source, Math.max((await admin.describeTopic(source, [])).partitions, 1));
-      const outputs = new Map<string, TopicSpec>();
-      for (const pipeline of config.pipelines) {
-        const partitions = partitionsOf.get(pipeline.source)!;
-        const results = resultsTopic(pipeline.name, config.version);
-        outputs.set(results, { name: results, partitions, config: { 'cleanup.policy': 'compact' } });
-        outputs.set(`${pipeline.source}.late`, { name: `${pipeline.source}.late`, partitions });
-      }
-      await admin.ensureTopics([...outputs.values()]);
-      for (const pipeline of config.pipelines) {
-        const jobId = speedJobId(pipeline.name, config.version);
-        await definitions.record(jobId, pipeline.name, config.version, pipeline);
-        const topic = resultsTopic(pipeline.name, config.version);
-        const groupId = speedGroupId(pipeline.name, config.version);
-        const publisher = new ResultPublisher(producer, topic, `${pipeline.source}.late`, config.version);
-        const job: StreamJob<UserEvent> = new StreamJob<UserEvent>({
-          jobId,
-          groupId,
-          pipeline,
-          source: new KafkaJobSource(this.kafka, groupId, pipeline.source, this.logger, {
-            sessionTimeout: config.sessionTimeoutMs,
-            heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
-          }),
-          store,
-          decode: async (record: ConsumedRecord) => (await decoder.decode(record.value)).value,
-          // properties of the record: undecodable, or refused by the operators (no usable key/time, time too far
-          // ahead of the record timestamp); everything else (registry, Postgres, bugs) is retried
-          isPoison: (error) =>
-            error instanceof RecordDecodeError ||
-            error instanceof InvalidEventError ||
-            error instanceof EventTimeSkewError,
-          deadLetters: new DeadLetterQueue(producer),
-          publish: (flush) => publisher.publish(flush),
-          metrics: this.metrics,
-          logger: this.logger.child({ pipeline: pipeline.name, version: config.version }),
-          flushIntervalMs: config.flushIntervalMs,
-          flushMaxEvents: config.flushMaxEvents,
-        });
-        this.jobs.push(job);
-      }
-    } finally {
-      await admin.disconnect();
+    const deadLetters = new DeadLetterQueue(producer, { admin });
+    // every source described before any topic is created: kafkajs refreshes the metadata of every topic
+    // an admin has touched, and a topic created a moment ago may not be known to the broker's metadata yet
+    const partitionsOf = new Map<string, number>();
+    for (const source of new Set(config.pipelines.map((p) => p.source)))
+      partitionsOf.set(source, Math.max((await admin.describeTopic(source, [])).partitions, 1));
+    const outputs = new Map<string, TopicSpec>();
+    for (const pipeline of config.pipelines) {
+      const partitions = partitionsOf.get(pipeline.source)!;
+      const results = resultsTopic(pipeline.name, config.version);
+      outputs.set(results, { name: results, partitions, config: { 'cleanup.policy': 'compact' } });
+      outputs.set(`${pipeline.source}.late`, { name: `${pipeline.source}.late`, partitions });
+    }
+    await admin.ensureTopics([...outputs.values()]);
+    for (const pipeline of config.pipelines) {
+      const jobId = speedJobId(pipeline.name, config.version);
+      await definitions.record(jobId, pipeline.name, config.version, pipeline);
+      const topic = resultsTopic(pipeline.name, config.version);
+      const groupId = speedGroupId(pipeline.name, config.version);
+      const publisher = new ResultPublisher(producer, topic, `${pipeline.source}.late`, config.version);
+      const job: StreamJob<UserEvent> = new StreamJob<UserEvent>({
+        jobId,
+        groupId,
+        pipeline,
+        source: new KafkaJobSource(this.kafka, groupId, pipeline.source, this.logger, {
+          sessionTimeout: config.sessionTimeoutMs,
+          heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
+        }),
+        store,
+        decode: async (record: ConsumedRecord) => (await decoder.decode(record.value)).value,
+        // properties of the record: undecodable, or refused by the operators (no usable key/time, time too far
+        // ahead of the record timestamp); everything else (registry, Postgres, bugs) is retried
+        isPoison: (error) =>
+          error instanceof RecordDecodeError ||
+          error instanceof InvalidEventError ||
+          error instanceof EventTimeSkewError,
+        deadLetters,
+        publish: (flush) => publisher.publish(flush),
+        metrics: this.metrics,
+        logger: this.logger.child({ pipeline: pipeline.name, version: config.version }),
+        flushIntervalMs: config.flushIntervalMs,
+        flushMaxEvents: config.flushMaxEvents,
+      });
+      this.jobs.push(job);
     }
     for (const job of this.jobs) {
       await job.start((error) => {
@@ -113,7 +123,7 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
   private shutdown(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled(this.jobs.map((job) => job.stop()));
-      await this.database.close().catch(() => undefined);
+      await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect(), this.database.close()]);
     })();
     return this.closing;
   }
