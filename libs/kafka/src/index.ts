@@ -35,5 +35,5 @@ export {
   type Decoded,
   type DecodingBatchHandlerOptions,
 } from './dead-letter/decoding-batch-handler';
-export { murmur2, partitionForKey } from './partitioner';
+export { createJavaCompatiblePartitioner, murmur2, partitionForKey } from './partitioner';
 export { consumeUntil, type ConsumeUntilOptions } from './consume-until';

@@ -1,10 +1,11 @@
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { Logger } from '@lk/common';
 import { KafkaAdmin } from './kafka-admin';
 import { KafkaConsumer } from './kafka-consumer';
 import { KafkaProducer } from './kafka-producer';
 import { kafkajsLogCreator } from './kafkajs-log-bridge';
 import { originalCause } from './original-cause';
+import { createJavaCompatiblePartitioner } from './partitioner';
 import {
   defaultConsumerSettings,
   type ConsumerSettings,
@@ -66,8 +67,8 @@ export class KafkaClient {
         transactionalId,
         allowAutoTopicCreation: settings.allowAutoTopicCreation,
         retry: settings.retry,
-        // the Java client's murmur2 partitioner, so keys land where any other Kafka client would put them
-        createPartitioner: Partitioners.DefaultPartitioner,
+        // the Java client's murmur2 placement, so keys land where any other Kafka client would put them
+        createPartitioner: createJavaCompatiblePartitioner,
       }),
     );
   }
