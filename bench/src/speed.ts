@@ -31,8 +31,8 @@ interface Options {
 const FULL: Options = {
   events: 1_000_000,
   latencySeconds: 20,
-  flushIntervals: [50, 100, 200],
-  flushSizes: [5_000, 20_000, 100_000],
+  flushIntervals: [20, 50, 100],
+  flushSizes: [20_000, 200_000, 1_000_000],
   storeKeys: [10_000, 100_000, 1_000_000],
 };
 const QUICK: Options = {
@@ -393,16 +393,24 @@ interface LatencyResult {
  * commit happened before), so a latency is an upper bound, too high by at most one poll interval; the first
  * 2 s of the run (JIT warm-up, first claims) are left out.
  */
-async function latency(run: Run, flushIntervalMs: number, seconds: number): Promise<LatencyResult> {
-  const topic = run.topic(`lat${flushIntervalMs}`);
+async function latency(
+  run: Run,
+  flushIntervalMs: number,
+  seconds: number,
+  env: Record<string, string> = {},
+): Promise<LatencyResult> {
+  const topic = run.topic(`lat${flushIntervalMs}-${run.topics.length}`);
   const admin = run.kafka.admin();
   await admin.connect();
   await admin.ensureTopics([{ name: topic, partitions: 12 }]);
   await admin.disconnect();
-  const { file, pipelines } = run.pipelines(topic, `lat${flushIntervalMs}`);
+  const { file, pipelines } = run.pipelines(topic, `lat${run.topics.length}`);
   const pipeline = [pipelines[0]!];
   const jobId = jobIdOf(pipeline[0]!, 1);
-  const speed = startSpeed(run, file, pipeline, 1, { SPEED_FLUSH_INTERVAL_MS: String(flushIntervalMs) });
+  const speed = startSpeed(run, file, pipeline, 1, {
+    SPEED_FLUSH_INTERVAL_MS: String(flushIntervalMs),
+    ...env,
+  });
   const pollIntervalMs = 5;
   const seen = new Map<number, { at: number; nextOffset: number }[]>();
   let polling = true;
@@ -811,9 +819,88 @@ function printSummary(results: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ ...results, machine: undefined }, null, 2)}\n`);
 }
 
+/**
+ * A/B of service settings on one pre-filled topic: the consume+decode loop, then each `--set` (comma-separated
+ * VAR=value list, '-' for the defaults) one pipeline at saturation, interleaved `--repeat` times. Prints and
+ * records the steady events/s per setting; for tuning, the full run records the defaults.
+ */
+async function compareSettings(args: string[]): Promise<void> {
+  const value = (flag: string): string[] =>
+    args.flatMap((arg, i) => (arg === flag && args[i + 1] !== undefined ? [args[i + 1]!] : []));
+  const settings = value('--set').map((list) =>
+    list === '-'
+      ? {}
+      : Object.fromEntries(list.split(',').map((pair) => pair.split('=', 2) as [string, string])),
+  );
+  const repeat = Number(value('--repeat')[0] ?? 2);
+  const events = Number(value('--events')[0] ?? 1_000_000);
+  const nodeArgs = value('--node-arg');
+  const date = new Date().toISOString();
+  const run = new Run();
+  const log = (line: string): void => void process.stderr.write(`[speed bench] ${line}\n`);
+  const figures: { settings: Record<string, string>; steady: number[] }[] = settings.map((s) => ({
+    settings: s,
+    steady: [],
+  }));
+  let loop: RateResult;
+  try {
+    if (args.includes('--latency')) {
+      for (let round = 0; round < repeat; round++)
+        for (const figure of figures) {
+          const { SPEED_FLUSH_INTERVAL_MS: interval = '50', ...env } = figure.settings;
+          const result = await latency(run, Number(interval), 12, env);
+          figure.steady.push(result.p99Ms);
+          log(`${JSON.stringify(figure.settings)}: p50 ${result.p50Ms} p99 ${result.p99Ms} ms`);
+        }
+      const summary = figures.map((f) => ({ ...f, medianP99Ms: median(f.steady) }));
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      return;
+    }
+    const topic = run.topic('ab');
+    log(`pre-filling ${topic} with ${events} events`);
+    await prefill(topic, events);
+    const total = await endOffsetTotal(run, topic);
+    const { file, pipelines } = run.pipelines(topic, 'ab');
+    let version = 0;
+    loop = await consumeDecodeLoop(run, topic, total);
+    log(`consume + decode loop: ${loop.steadyEventsPerSecond} events/s`);
+    for (let round = 0; round < repeat; round++)
+      for (const figure of figures) {
+        const result = await saturate(
+          run,
+          file,
+          [pipelines[0]!],
+          () => ++version,
+          total,
+          figure.settings,
+          nodeArgs,
+        );
+        figure.steady.push(result.steadyEventsPerSecond);
+        log(`${JSON.stringify(figure.settings)}: ${result.steadyEventsPerSecond} events/s`);
+      }
+  } finally {
+    await run.cleanUp().catch((error: unknown) => log(`clean-up failed: ${(error as Error).message}`));
+  }
+  const summary = figures.map((f) => ({
+    ...f,
+    median: median(f.steady),
+    toDecodeLoop: round(median(f.steady) / loop.steadyEventsPerSecond, 3),
+  }));
+  const written = writeResults('speed-settings', date, {
+    benchmark: 'speed-settings',
+    date,
+    machine: machineInfo(),
+    events,
+    consumeDecodeLoop: loop,
+    settings: summary,
+  });
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\nresults: ${written}\n`);
+}
+
 async function main(args: string[]): Promise<void> {
   const memoryIndex = args.indexOf('--child-memory');
   if (memoryIndex >= 0) return memoryChild(Number(args[memoryIndex + 1]));
+  if (args.includes('--set')) return compareSettings(args);
   await runSpeedBench(args.includes('--quick') ? QUICK : FULL);
 }
 

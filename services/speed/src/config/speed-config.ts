@@ -13,6 +13,14 @@ export interface SpeedConfig {
   readonly flushIntervalMs: number;
   /** flush as soon as this many events are unflushed */
   readonly flushMaxEvents: number;
+  /**
+   * the flush interval while the job is catching up (its consumer lag above `catchUpLag` records): results
+   * are far behind anyway, and every flush rewrites each window changed since the last one, so flushing
+   * less often then writes fewer rows per event (Postgres' upserts are what limits a replay's rate)
+   */
+  readonly catchUpFlushIntervalMs: number;
+  /** consumer lag (records, over the job's partitions) above which the job is catching up */
+  readonly catchUpLag: number;
   /** records larger than this go to the DLQ */
   readonly maxRecordBytes: number;
   /**
@@ -58,7 +66,9 @@ export function loadSpeedConfig(env: Record<string, string | undefined> = proces
     pipelines,
     version: read.integer('SPEED_VERSION', 1, { min: 1, max: 1_000_000 }),
     flushIntervalMs: read.integer('SPEED_FLUSH_INTERVAL_MS', 50, { min: 1, max: 600_000 }),
-    flushMaxEvents: read.integer('SPEED_FLUSH_MAX_EVENTS', 20_000, { min: 1, max: 10_000_000 }),
+    flushMaxEvents: read.integer('SPEED_FLUSH_MAX_EVENTS', 1_000_000, { min: 1, max: 10_000_000 }),
+    catchUpFlushIntervalMs: read.integer('SPEED_CATCH_UP_FLUSH_INTERVAL_MS', 1_000, { min: 1, max: 600_000 }),
+    catchUpLag: read.integer('SPEED_CATCH_UP_LAG', 10_000, { min: 0, max: 1_000_000_000 }),
     maxRecordBytes: read.integer('SPEED_MAX_RECORD_BYTES', 64 * 1024, { min: 64, max: 100 * 1024 * 1024 }),
     sessionTimeoutMs: read.integer('SPEED_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
   };

@@ -30,6 +30,9 @@ export interface StreamJobOptions<E extends object> {
   readonly logger: Logger;
   readonly flushIntervalMs: number;
   readonly flushMaxEvents: number;
+  /** the flush interval while the consumer lag is above `catchUpLag` (a replay, a backlog) */
+  readonly catchUpFlushIntervalMs?: number;
+  readonly catchUpLag?: number;
   /** wall clock in ms; only schedules flushes, never decides a result */
   readonly now?: () => number;
 }
@@ -56,7 +59,11 @@ export class StreamJob<E extends object> {
   private readonly decodeBatch: (batch: ConsumedBatch) => Promise<void>;
   private readonly now: () => number;
   private pendingEvents = 0;
+  /** records behind the log end per owned partition, as of its latest batch */
+  private readonly lag = new Map<number, number>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** when the scheduled flush fires (wall clock ms) */
+  private flushDueAt = 0;
   private flushing: Promise<void> = Promise.resolve();
   /** flushes queued or writing: a size-triggered flush waits for them (backpressure) */
   private flushesInFlight = 0;
@@ -130,13 +137,15 @@ export class StreamJob<E extends object> {
       this.forget([partition], 'batch failed');
       throw error;
     }
+    const consumedTo = this.operator.nextOffset(partition) ?? nextOffset;
+    this.lag.set(partition, Math.max(0, Number(batch.highWatermark) - consumedTo));
     this.options.metrics.position(
       this.target.pipeline,
       this.options.groupId,
       batch.topic,
       partition,
       Number(batch.highWatermark),
-      this.operator.nextOffset(partition) ?? nextOffset,
+      consumedTo,
     );
     // a failed flush is handled by recoverFromFailedFlush (state dropped, consumption paused and probed);
     // rethrowing it here would make kafkajs crash the consumer over what is not this batch's fault
@@ -225,6 +234,7 @@ export class StreamJob<E extends object> {
     );
     for (const partition of partitions) {
       this.owned.delete(partition);
+      this.lag.delete(partition);
       this.operator.releasePartition(partition);
       this.options.metrics.forgetPartition(
         this.target.pipeline,
@@ -247,12 +257,32 @@ export class StreamJob<E extends object> {
     this.forget(partitions, 'revoked');
   }
 
+  /**
+   * Caught up, a flush follows the first unflushed event within the flush interval (produce → visible
+   * latency). Catching up, within the longer catch-up interval: a flush costs about one row per window
+   * changed since the last one, so with results far behind anyway, fewer flushes coalesce more events per
+   * row. Falling back within reach of the log end brings a later flush forward.
+   */
   private scheduleFlush(): void {
-    if (this.flushTimer !== undefined || this.pendingEvents === 0 || this.stopped) return;
+    if (this.pendingEvents === 0 || this.stopped) return;
+    const dueAt = this.now() + this.flushDelay();
+    if (this.flushTimer !== undefined) {
+      if (this.flushDueAt <= dueAt) return;
+      clearTimeout(this.flushTimer);
+    }
+    this.flushDueAt = dueAt;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       void this.flush('interval').catch(() => undefined);
-    }, this.options.flushIntervalMs);
+    }, dueAt - this.now());
+  }
+
+  private flushDelay(): number {
+    const { flushIntervalMs, catchUpFlushIntervalMs, catchUpLag } = this.options;
+    if (catchUpFlushIntervalMs === undefined || catchUpLag === undefined) return flushIntervalMs;
+    let behind = 0;
+    for (const records of this.lag.values()) behind += records;
+    return behind > catchUpLag ? Math.max(flushIntervalMs, catchUpFlushIntervalMs) : flushIntervalMs;
   }
 
   /** Flushes are serialized: each waits for the previous one, then drains and writes. */

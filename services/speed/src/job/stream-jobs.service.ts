@@ -104,6 +104,8 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
         logger: this.logger.child({ pipeline: pipeline.name, version: config.version }),
         flushIntervalMs: config.flushIntervalMs,
         flushMaxEvents: config.flushMaxEvents,
+        catchUpFlushIntervalMs: config.catchUpFlushIntervalMs,
+        catchUpLag: config.catchUpLag,
       });
       this.jobs.push(job);
     }
