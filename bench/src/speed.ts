@@ -4,7 +4,7 @@
 // per million open windows, and where the time goes (a CPU profile of the service at saturation).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadStackConfig, Logger, runCli, type StackConfig } from '@lk/common';
@@ -12,7 +12,7 @@ import { KafkaClient } from '@lk/kafka';
 import { KeyedWindowOperator, parsePipelines, type Pipeline } from '@lk/operators';
 import { createUserEventDecoder, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
 import { Database, StreamJobStore, type WindowRow } from '@lk/store';
-import { buildFlush, restoredSnapshot, speedJobId } from '@lk/speed';
+import { buildFlush, restoredSnapshot, speedJobId } from '@lk/streaming';
 import { machineInfo, median, writeResults } from './results';
 
 const root = resolve(__dirname, '..', '..');
@@ -265,7 +265,11 @@ function startSpeed(
   run.children.add(child);
   for (const pipeline of pipelines) run.started.add([pipeline.name, version]);
   let stderr = '';
+  // LK_BENCH_SERVICE_LOG=<file>: the service's log lines are appended there too (with LOG_LEVEL=debug, a line
+  // per flush with its duration)
+  const logFile = process.env.LK_BENCH_SERVICE_LOG;
   child.stderr!.on('data', (chunk: Buffer) => {
+    if (logFile) appendFileSync(logFile, chunk);
     stderr += chunk.toString();
     if (stderr.length > 4_000_000) stderr = stderr.slice(-1_000_000);
   });
@@ -830,7 +834,11 @@ async function compareSettings(args: string[]): Promise<void> {
   const settings = value('--set').map((list) =>
     list === '-'
       ? {}
-      : Object.fromEntries(list.split(',').map((pair) => pair.split('=', 2) as [string, string])),
+      : Object.fromEntries(
+          list
+            .split(',')
+            .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+        ),
   );
   const repeat = Number(value('--repeat')[0] ?? 2);
   const events = Number(value('--events')[0] ?? 1_000_000);

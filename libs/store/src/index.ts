@@ -13,3 +13,14 @@ export type {
 } from './stream/stream-flush';
 export { JobDefinitions, type RecordedDefinition } from './versions/job-definitions';
 export { definitionDifferences } from './versions/definition-differences';
+export { ReplayRuns } from './replays/replay-runs';
+export {
+  TERMINAL_STATUSES,
+  type NewReplayRun,
+  type ReplayMode,
+  type ReplayPartition,
+  type ReplayRun,
+  type ReplayStatus,
+  type ServingVersion,
+} from './replays/replay-run';
+export type { PoolClient } from 'pg';

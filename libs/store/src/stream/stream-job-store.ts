@@ -89,8 +89,14 @@ export class StreamJobStore {
    * partitions' rows stay locked), with what will be written, while the rows are written; the transaction
    * commits only once both succeeded: a caller can send the rows elsewhere too, so whatever commits here was
    * sent, and a fenced writer sends nothing. Running both at once makes a flush cost the slower of the two.
+   * `within` runs on the transaction's connection after the rows (not for a fully fenced flush): the
+   * caller's own statements commit with the flush or not at all, and a throw rolls it all back.
    */
-  async flush(flush: StreamFlush, alongside?: (owned: StreamFlush) => Promise<void>): Promise<FlushOutcome> {
+  async flush(
+    flush: StreamFlush,
+    alongside?: (owned: StreamFlush) => Promise<void>,
+    within?: (client: PoolClient, owned: StreamFlush) => Promise<void>,
+  ): Promise<FlushOutcome> {
     return this.database.transaction(async (client) => {
       const partitions = flush.partitions.map((progress) => progress.partition);
       const current = await client.query<{ partition: number; epoch: string }>(
@@ -119,13 +125,15 @@ export class StreamJobStore {
         await this.insertLate(client, owned, owned.late);
         await this.upsertFrontiers(client, owned, owned.frontiers);
         await this.updateProgress(client, owned, owned.partitions);
+        // the caller's own rows (a replay's progress), committed with these or not at all
+        if (owned.partitions.length > 0) await within?.(client, owned);
       };
       // allSettled: a failed send must not leave statements of this transaction running unobserved; the
-      // first failure fails the transaction, which then rolls back
-      const [sent, written] = await Promise.allSettled([
-        owned.partitions.length > 0 ? alongside?.(owned) : undefined,
-        write(),
-      ]);
+      // first failure fails the transaction, which then rolls back. The writes start first: their
+      // statements are on the wire before the send encodes its records.
+      const writing = write();
+      const sending = owned.partitions.length > 0 ? alongside?.(owned) : undefined;
+      const [written, sent] = await Promise.allSettled([writing, sending]);
       if (sent.status === 'rejected') throw sent.reason;
       if (written.status === 'rejected') throw written.reason;
       return { written: partitions.filter((partition) => ownedPartitions.has(partition)), fenced };

@@ -5,7 +5,7 @@ import { loadStackConfig, runCli, UsageError } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
 import { parsePipelines } from '@lk/operators';
 import { Database, StreamJobStore } from '@lk/store';
-import { speedJobId } from '../config/speed-config';
+import { speedJobId } from '@lk/streaming';
 
 const USAGE = `usage: lk-speed-report [--pipelines FILE] [--version N] [--wait SECONDS] [--rows N]
 

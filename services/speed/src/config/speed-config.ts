@@ -73,8 +73,3 @@ export function loadSpeedConfig(env: Record<string, string | undefined> = proces
     sessionTimeoutMs: read.integer('SPEED_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
   };
 }
-
-/** The job id of a pipeline version, as in window_results.job_id. */
-export function speedJobId(pipeline: string, version: number): string {
-  return `speed:${pipeline}:v${version}`;
-}

@@ -1,6 +1,6 @@
 import type { Logger } from '@lk/common';
 import type { ConsumerSettings, KafkaClient, KafkaConsumer } from '@lk/kafka';
-import type { JobSource, JobSourceHandlers } from './job-source';
+import type { JobSource, JobSourceHandlers } from '@lk/streaming';
 
 /** JobSource over @lk/kafka: one consumer in the job's versioned group, committing only what Postgres holds. */
 export class KafkaJobSource implements JobSource {

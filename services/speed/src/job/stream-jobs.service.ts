@@ -13,11 +13,12 @@ import { EventTimeSkewError, InvalidEventError } from '@lk/operators';
 import { createUserEventDecoder, RecordDecodeError, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
 import { Database, JobDefinitions, StreamJobStore } from '@lk/store';
 import { SPEED_CONFIG } from '../config/speed-config.module';
-import { speedJobId, type SpeedConfig } from '../config/speed-config';
+import { speedJobId } from '@lk/streaming';
+import type { SpeedConfig } from '../config/speed-config';
 import { SpeedMetrics } from '../metrics/speed-metrics';
 import { ResultPublisher, resultsTopic } from '../outputs/result-publisher';
 import { KafkaJobSource } from './kafka-job-source';
-import { StreamJob } from './stream-job';
+import { StreamJob } from '@lk/streaming';
 
 /**
  * Runs every selected pipeline, at SPEED_VERSION, as a streaming job. A version's definition is recorded the

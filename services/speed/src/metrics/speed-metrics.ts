@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { JobMetrics } from './job-metrics';
+import type { JobMetrics } from '@lk/streaming';
 
 /**
  * The speed service's Prometheus metrics. Lag is the log end offset (from the last fetch) minus the next

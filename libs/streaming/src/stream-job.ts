@@ -8,7 +8,7 @@ import {
 } from '@lk/kafka';
 import { KeyedWindowOperator, type Pipeline } from '@lk/operators';
 import type { StreamFlush, StreamJobStore } from '@lk/store';
-import type { JobMetrics } from '../metrics/job-metrics';
+import type { JobMetrics } from './job-metrics';
 import { buildFlush, type FlushTarget, type PartitionDrain } from './flush-builder';
 import type { JobSource } from './job-source';
 import { restoredSnapshot } from './partition-restore';
@@ -65,6 +65,8 @@ export class StreamJob<E extends object> {
   /** when the scheduled flush fires (wall clock ms) */
   private flushDueAt = 0;
   private flushing: Promise<void> = Promise.resolve();
+  /** the Kafka offset commits after flushes, chained */
+  private committing: Promise<void> = Promise.resolve();
   /** flushes queued or writing: a size-triggered flush waits for them (backpressure) */
   private flushesInFlight = 0;
   private recovering = false;
@@ -113,6 +115,7 @@ export class StreamJob<E extends object> {
     await this.flush('stop').catch((error: unknown) =>
       this.options.logger.warn('final flush failed; the next run resumes from the last one', { error }),
     );
+    await this.committing;
     await this.options.source.stop();
     this.options.logger.info('job stopped', { job: this.options.jobId });
   }
@@ -364,9 +367,12 @@ export class StreamJob<E extends object> {
       rows,
       ms: Math.round(seconds * 1000),
     });
-    await options.source
-      .commit(committed)
-      .catch((error: unknown) => options.logger.debug('offset commit skipped (lag tools only)', { error }));
+    // lag tools only, so the next flush does not wait for it; commits stay in order, one at a time
+    this.committing = this.committing.then(() =>
+      options.source
+        .commit(committed)
+        .catch((error: unknown) => options.logger.debug('offset commit skipped (lag tools only)', { error })),
+    );
   }
 
   /**

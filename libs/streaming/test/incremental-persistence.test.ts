@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { KeyedWindowOperator, validatePipelines, type Pipeline } from '@lk/operators';
 import type { ClaimedPartition, StreamFlush, WindowRow } from '@lk/store';
-import { buildFlush, type FlushTarget, type PartitionDrain } from '../src/job/flush-builder';
-import { restoredSnapshot } from '../src/job/partition-restore';
+import { buildFlush, type FlushTarget, type PartitionDrain } from '@lk/streaming';
+import { restoredSnapshot } from '@lk/streaming';
 
 /**
  * The speed job persists incrementally: each flush writes only the windows that changed (with their

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConsumedBatch, DeadLetterQueue } from '@lk/kafka';
 import { validatePipelines } from '@lk/operators';
 import type { StreamFlush, StreamJobStore } from '@lk/store';
-import { noMetrics } from '../src/metrics/job-metrics';
-import type { JobSource, JobSourceHandlers } from '../src/job/job-source';
-import { StreamJob } from '../src/job/stream-job';
+import { noMetrics } from '@lk/streaming';
+import type { JobSource, JobSourceHandlers } from '@lk/streaming';
+import { StreamJob } from '@lk/streaming';
 import { Logger } from '@lk/common';
 
 /**

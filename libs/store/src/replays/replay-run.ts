@@ -1,0 +1,65 @@
+/** `batch`: a Lambda batch run (batch mode, nothing late); `kappa`: a Kappa replay creating version N+1. */
+export type ReplayMode = 'batch' | 'kappa';
+
+export type ReplayStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** A run in one of these states never changes again. */
+export const TERMINAL_STATUSES: readonly ReplayStatus[] = ['completed', 'failed', 'cancelled'];
+
+export interface ReplayPartition {
+  readonly partition: number;
+  /** the first offset to read */
+  readonly startOffset: number;
+  /** the log end offset snapshotted when the run was created: the replay reads [start, end) */
+  readonly endOffset: number;
+  /** the first offset not yet reflected in the run's results */
+  readonly nextOffset: number;
+  readonly events: number;
+  readonly done: boolean;
+  /** once done: the watermark the partition reached at the snapshot end (null: no event, or batch mode) */
+  readonly horizon: number | null;
+  readonly updatedAt: Date;
+}
+
+export interface ReplayRun {
+  readonly id: string;
+  readonly mode: ReplayMode;
+  readonly pipeline: string;
+  /** kappa: the version the replay creates */
+  readonly version: number | null;
+  /** `batch:<id>` or `speed:<pipeline>:v<N>`: where the results are */
+  readonly jobId: string;
+  readonly groupId: string;
+  readonly topic: string;
+  /** `earliest` or the ISO time the start offsets were resolved from */
+  readonly from: string;
+  readonly definition: unknown;
+  readonly status: ReplayStatus;
+  readonly error: string | null;
+  readonly createdAt: Date;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly partitions: readonly ReplayPartition[];
+}
+
+export interface NewReplayRun {
+  readonly id: string;
+  readonly mode: ReplayMode;
+  readonly pipeline: string;
+  readonly version: number | null;
+  readonly jobId: string;
+  readonly groupId: string;
+  readonly topic: string;
+  readonly from: string;
+  readonly definition: unknown;
+  readonly partitions: readonly { partition: number; startOffset: number; endOffset: number }[];
+}
+
+/** One entry of a pipeline's serving history: `until` null for the version serving now. */
+export interface ServingVersion {
+  readonly pipeline: string;
+  readonly version: number;
+  readonly runId: string | null;
+  readonly since: Date;
+  readonly until: Date | null;
+}
