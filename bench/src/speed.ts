@@ -647,17 +647,18 @@ interface ProfileSummary {
 const CATEGORIES: [string, RegExp][] = [
   [
     'kafkajs consume (fetch, record batch decode, libs/kafka)',
-    /kafkajs\/src\/(consumer|protocol\/(requests\/fetch|recordBatch\/(v2|record))|network)|libs\/kafka\/dist\/kafka-consumer|libs\/kafka\/dist\/dead-letter/,
+    /kafkajs\/src\/(consumer|protocol\/(requests\/fetch|recordBatch\/(v0|record))|network)|libs\/kafka\/dist\/kafka-consumer|libs\/kafka\/dist\/dead-letter/,
   ],
   [
     'kafkajs produce (results/late topics)',
-    /kafkajs\/src\/(producer|protocol\/requests\/produce)|services\/speed\/dist\/outputs/,
+    /kafkajs\/src\/(producer|protocol\/requests\/produce)|libs\/streaming\/dist\/result-publisher/,
   ],
+  ['streaming job (libs/streaming)', /libs\/streaming\/dist\/(stream-job|flush-builder|partition)/],
   ['Avro decode', /avsc|libs\/schemas\/dist/],
   ['operators', /libs\/operators\/dist/],
   [
     'JSON/SQL (pg, libs/store, flush rows)',
-    /node_modules\/pg|pg-protocol|pg-pool|libs\/store\/dist|flush-builder/,
+    /node_modules\/pg|pg-protocol|pg-pool|libs\/store\/dist/,
   ],
   ['kafkajs other (crc, longs, buffers)', /kafkajs\//],
 ];

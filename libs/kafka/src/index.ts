@@ -37,3 +37,4 @@ export {
 } from './dead-letter/decoding-batch-handler';
 export { createJavaCompatiblePartitioner, murmur2, partitionForKey } from './partitioner';
 export { consumeUntil, type ConsumeUntilOptions } from './consume-until';
+export { readPartitionRange, type PartitionRangeOptions } from './partition-range-reader';

@@ -76,6 +76,12 @@ export class KafkaAdmin {
     return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
   }
 
+  /** Log start offsets per partition: the earliest retained record (older ones are deleted or compacted). */
+  async startOffsets(topic: string): Promise<Map<number, bigint>> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((p) => [p.partition, BigInt(p.low)]));
+  }
+
   /** First offset at or after a time per partition (the log end when there is none). */
   async offsetsForTime(topic: string, timestampMs: number): Promise<Map<number, bigint>> {
     const offsets = await this.admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);

@@ -5,6 +5,7 @@ import { KafkaConsumer } from './kafka-consumer';
 import { KafkaProducer } from './kafka-producer';
 import { kafkajsLogCreator } from './kafkajs-log-bridge';
 import { originalCause } from './original-cause';
+import { wantedPartitionsAssigner } from './wanted-partitions-assigner';
 import { createJavaCompatiblePartitioner } from './partitioner';
 import {
   defaultConsumerSettings,
@@ -87,6 +88,9 @@ export class KafkaClient {
         maxBytes: settings.maxBytes,
         maxBytesPerPartition: settings.maxBytesPerPartition,
         allowAutoTopicCreation: false,
+        ...(settings.wantedPartitions && {
+          partitionAssigners: [wantedPartitionsAssigner(settings.wantedPartitions)],
+        }),
         retry: {
           ...settings.retry,
           // kafkajs asks only about retriable errors (it never restarts after a non-retriable one)

@@ -21,6 +21,11 @@ export interface ConsumerSettings {
    * retriable error). A fatal crash ends `KafkaConsumer.waitForStop()` with a `ConsumerCrashedError`.
    */
   isFatal?: (cause: Error) => boolean;
+  /**
+   * This member reads exactly these partitions, whatever the other members do: every member of the group
+   * must say which it wants (kafkajs has no manual assignment). For replay jobs sharing their run's group.
+   */
+  wantedPartitions?: { topic: string; partitions: number[] };
   /** backoff of a partition paused by a `RetryBatchLaterError`: doubles per failed retry, up to maxMs */
   pauseBackoff?: { initialMs?: number; maxMs?: number };
 }

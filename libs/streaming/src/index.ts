@@ -4,3 +4,13 @@ export { noMetrics, type JobMetrics } from './job-metrics';
 export { buildFlush, type FlushTarget, type PartitionDrain } from './flush-builder';
 export { restoredSnapshot } from './partition-restore';
 export { batchJobId, speedJobId } from './job-ids';
+export {
+  PartitionFencedError,
+  PartitionReplay,
+  type PartitionReplayOptions,
+  type PartitionReplayResult,
+  type ReplayProgress,
+} from './partition-replay';
+export { LATE_TOPIC_SUFFIX, ResultPublisher, resultsTopic } from './result-publisher';
+export { isPoisonError } from './poison';
+export { readPipelinesFile } from './pipelines-file';

@@ -184,6 +184,14 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
     return this.states.get(partition)?.watermark ?? -Infinity;
   }
 
+  /**
+   * The largest event time seen on `partition`; −Infinity before its first event. In batch mode, where the
+   * watermark stays at −∞ until the end, this says how far the input reached in event time.
+   */
+  maxEventTime(partition: number): number {
+    return this.states.get(partition)?.maxEventTime ?? -Infinity;
+  }
+
   /** The offset to resume `partition` from, when records came with offsets. */
   nextOffset(partition: number): number | undefined {
     return this.states.get(partition)?.nextOffset;

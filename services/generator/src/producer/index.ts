@@ -15,6 +15,6 @@ export { JsonlWriter } from './jsonl-writer';
 export { Pacer } from './pacer';
 export { formatSummary, type ProductionSummary } from './production-summary';
 export { ProductionTally } from './production-tally';
-export { ProgressReporter, type ProgressStream } from './progress-reporter';
+export { ProgressReporter, type ProgressStream } from '@lk/common';
 export type { RecordSender } from './record-sender';
 export { runGeneration, type GenerationResult, type GenerationRunOptions } from './run-generation';

@@ -10,7 +10,7 @@ import { TopicNotFoundError } from './errors';
 import { EventProducer } from './event-producer';
 import { JsonlWriter } from './jsonl-writer';
 import type { ProductionSummary } from './production-summary';
-import { ProgressReporter, type ProgressStream } from './progress-reporter';
+import { ProgressReporter, type ProgressStream } from '@lk/common';
 import type { RecordSender } from './record-sender';
 
 export interface GenerationRunOptions {

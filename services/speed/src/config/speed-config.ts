@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError, EnvReader, loadStackConfig, type StackConfig } from '@lk/common';
-import { parsePipelines, type Pipeline } from '@lk/operators';
+import type { Pipeline } from '@lk/operators';
+import { readPipelinesFile } from '@lk/streaming';
 
 /** Everything the speed service reads from its environment, validated once at start-up. */
 export interface SpeedConfig {
@@ -34,18 +34,7 @@ export function loadSpeedConfig(env: Record<string, string | undefined> = proces
   const read = new EnvReader(env);
   const stack = loadStackConfig(env);
   const pipelinesFile = read.string('PIPELINES_FILE', './pipelines.yaml');
-  let text: string;
-  try {
-    text = readFileSync(pipelinesFile, 'utf8');
-  } catch (error) {
-    throw new ConfigError('PIPELINES_FILE', `cannot read "${pipelinesFile}": ${(error as Error).message}`);
-  }
-  let all: Pipeline[];
-  try {
-    all = parsePipelines(text);
-  } catch (error) {
-    throw new ConfigError('PIPELINES_FILE', `${pipelinesFile}: ${(error as Error).message}`);
-  }
+  const all = readPipelinesFile(pipelinesFile);
   const selected = (env.SPEED_PIPELINES ?? '')
     .split(',')
     .map((name) => name.trim())
@@ -59,7 +48,6 @@ export function loadSpeedConfig(env: Record<string, string | undefined> = proces
     }
   }
   const pipelines = selected.length === 0 ? all : all.filter((pipeline) => selected.includes(pipeline.name));
-  if (pipelines.length === 0) throw new ConfigError('PIPELINES_FILE', `${pipelinesFile} defines no pipeline`);
   return {
     stack,
     pipelinesFile,

@@ -9,16 +9,13 @@ import {
   type KafkaProducer,
   type TopicSpec,
 } from '@lk/kafka';
-import { EventTimeSkewError, InvalidEventError } from '@lk/operators';
-import { createUserEventDecoder, RecordDecodeError, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
+import { createUserEventDecoder, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
 import { Database, JobDefinitions, StreamJobStore } from '@lk/store';
 import { SPEED_CONFIG } from '../config/speed-config.module';
-import { speedJobId } from '@lk/streaming';
+import { isPoisonError, ResultPublisher, resultsTopic, speedJobId, StreamJob } from '@lk/streaming';
 import type { SpeedConfig } from '../config/speed-config';
 import { SpeedMetrics } from '../metrics/speed-metrics';
-import { ResultPublisher, resultsTopic } from '../outputs/result-publisher';
 import { KafkaJobSource } from './kafka-job-source';
-import { StreamJob } from '@lk/streaming';
 
 /**
  * Runs every selected pipeline, at SPEED_VERSION, as a streaming job. A version's definition is recorded the
@@ -93,12 +90,7 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
         }),
         store,
         decode: async (record: ConsumedRecord) => (await decoder.decode(record.value)).value,
-        // properties of the record: undecodable, or refused by the operators (no usable key/time, time too far
-        // ahead of the record timestamp); everything else (registry, Postgres, bugs) is retried
-        isPoison: (error) =>
-          error instanceof RecordDecodeError ||
-          error instanceof InvalidEventError ||
-          error instanceof EventTimeSkewError,
+        isPoison: isPoisonError,
         deadLetters,
         publish: (flush) => publisher.publish(flush),
         metrics: this.metrics,

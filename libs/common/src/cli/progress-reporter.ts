@@ -1,4 +1,7 @@
-import type { Clock } from './clock';
+/** Monotonic milliseconds, injected so progress can be tested without waiting. */
+export interface ProgressClock {
+  now(): number;
+}
 
 export interface ProgressStream {
   isTTY?: boolean;
@@ -18,7 +21,7 @@ export class ProgressReporter {
   constructor(
     private readonly total: number,
     private readonly stream: ProgressStream,
-    private readonly clock: Clock,
+    private readonly clock: ProgressClock = { now: () => performance.now() },
     private readonly label = 'generate',
   ) {
     this.startedAt = clock.now();
