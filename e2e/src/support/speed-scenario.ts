@@ -55,8 +55,16 @@ export class SpeedScenario {
   }
 
   get jobPrefix(): string {
-    return `speed:${this.name.replaceAll('-', '_')}_${this.suffix}_`;
+    return `speed:${this.pipelinePrefix}`;
   }
+
+  /** What this scenario's pipeline names start with. */
+  get pipelinePrefix(): string {
+    return `${this.name.replaceAll('-', '_')}_${this.suffix}_`;
+  }
+
+  /** Batch runs started by a test: their rows go in cleanup. */
+  readonly runIds: string[] = [];
 
   /** The repository's pipelines (tumbling, sliding, session), renamed and reading this scenario's topic. */
   writePipelines(file: string, change: (text: string) => string = (text) => text): void {
@@ -87,6 +95,49 @@ export class SpeedScenario {
     });
     this.processes.push(speed);
     return speed;
+  }
+
+  /** A batch worker process (BullMQ), as `node services/batch/dist/main.js` runs it. */
+  startBatch(env: Record<string, string> = {}): ServiceProcess {
+    const batch = new ServiceProcess('batch', {
+      ...this.stackEnv,
+      PIPELINES_FILE: this.pipelinesFile,
+      BATCH_FLUSH_INTERVAL_MS: '300',
+      LOG_LEVEL: 'info',
+      ...env,
+    });
+    this.processes.push(batch);
+    return batch;
+  }
+
+  /**
+   * The replay CLI (`services/batch/dist/cli/replay.js`) with these arguments and this scenario's pipelines
+   * file; resolves with its exit code and output. A started run's id (stdout's first line) is remembered.
+   */
+  replayCli(
+    args: string[],
+    timeoutMs = 240_000,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(
+      process.execPath,
+      [join(root, 'services/batch/dist/cli/replay.js'), ...args, '--pipelines-file', this.pipelinesFile],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.stackEnv } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const first = stdout === '';
+      stdout += chunk.toString();
+      if (first && args.includes('--mode')) this.runIds.push(stdout.split('\n')[0]!.trim());
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    return new Promise((done) =>
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        done({ code, stdout, stderr });
+      }),
+    );
   }
 
   jobId(pipeline: Pipeline, version: number): string {
@@ -157,11 +208,16 @@ export class SpeedScenario {
     }
   }
 
-  async storedResults(pipeline: Pipeline, version: number): Promise<ResultRow[]> {
+  storedResults(pipeline: Pipeline, version: number): Promise<ResultRow[]> {
+    return this.storedResultsOf(this.jobId(pipeline, version));
+  }
+
+  /** A job's window_results rows (a speed version, a Kappa replay, a batch run), ordered as lk-window's. */
+  async storedResultsOf(jobId: string): Promise<ResultRow[]> {
     const rows = await this.database.query<ResultRow & { window_start: string; window_end: string }>(
       `select key, window_start, window_end, values, revision, final from window_results
        where job_id = $1 order by key, window_start, window_end`,
-      [this.jobId(pipeline, version)],
+      [jobId],
     );
     return rows.map((row) => ({
       ...row,
@@ -171,17 +227,24 @@ export class SpeedScenario {
   }
 
   /** `partition@offset:start-end` of every late (event, window), sorted. */
-  async storedLate(pipeline: Pipeline, version: number): Promise<string[]> {
+  storedLate(pipeline: Pipeline, version: number): Promise<string[]> {
+    return this.storedLateOf(this.jobId(pipeline, version));
+  }
+
+  async storedLateOf(jobId: string): Promise<string[]> {
     const rows = await this.database.query<{ id: string }>(
       `select partition || '@' || "offset" || ':' || window_start || '-' || window_end as id from late_events
        where job_id = $1 order by 1`,
-      [this.jobId(pipeline, version)],
+      [jobId],
     );
     return rows.map((row) => row.id);
   }
 
   /** What the operator library computes over the generator's JSONL, independently of Kafka and Postgres. */
-  expectedByLkWindow(pipeline: Pipeline): { results: ResultRow[]; late: string[] } {
+  expectedByLkWindow(
+    pipeline: Pipeline,
+    options: { mode?: 'stream' | 'batch'; pipelinesFile?: string } = {},
+  ): { results: ResultRow[]; late: string[] } {
     const input = join(this.dir, 'all-events.jsonl');
     writeFileSync(input, this.jsonlFiles.map((file) => readFileSync(file, 'utf8')).join(''));
     const lateFile = join(this.dir, `${pipeline.name}.late.jsonl`);
@@ -189,7 +252,8 @@ export class SpeedScenario {
       process.execPath,
       [
         join(root, 'libs/operators/dist/cli/lk-window.js'),
-        ...['--pipelines', this.pipelinesFile, '--pipeline', pipeline.name, '--mode', 'stream'],
+        ...['--pipelines', options.pipelinesFile ?? this.pipelinesFile, '--pipeline', pipeline.name],
+        ...['--mode', options.mode ?? 'stream'],
         ...['--input', input, '--late', lateFile],
       ],
       { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
@@ -247,13 +311,24 @@ export class SpeedScenario {
     const admin = this.kafka.admin();
     await admin.connect();
     const resultTopics = this.pipelines.flatMap((p) =>
-      [1, 2, 3].map((v) => `lk.window-results.${p.name}.v${v}`),
+      [1, 2, 3, 4].map((v) => `lk.window-results.${p.name}.v${v}`),
     );
     await admin
       .deleteTopics([this.topic, `${this.topic}.dlq`, `${this.topic}.late`, ...resultTopics])
       .catch(() => undefined);
+    await admin
+      .deleteGroups([
+        ...this.runIds.map((id) => `lk-batch-${id}`),
+        ...this.pipelines.flatMap((p) => [1, 2, 3, 4].map((v) => `lk-speed-${p.name}-v${v}`)),
+      ])
+      .catch(() => undefined);
     await admin.disconnect();
     await this.store.deleteJobs(this.jobPrefix);
+    for (const runId of this.runIds) await this.store.deleteJobs(`batch:${runId}`);
+    await this.database.query('delete from replay_runs where pipeline like $1', [`${this.pipelinePrefix}%`]);
+    await this.database.query('delete from serving_versions where pipeline like $1', [
+      `${this.pipelinePrefix}%`,
+    ]);
     await this.database.close();
   }
 }

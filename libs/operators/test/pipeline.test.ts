@@ -3,6 +3,7 @@ import {
   defineAggregator,
   findPipeline,
   parseDuration,
+  toDefinition,
   parsePipelines,
   PipelineConfigError,
   validatePipelines,
@@ -260,5 +261,52 @@ describe('parsePipelines', () => {
     expect(() => findPipeline(pipelines, 'nope')).toThrow(
       'pipeline "nope": name: expected one of the defined pipelines (user_activity_1m, user_activity_5m_sliding, user_sessions), got no such pipeline',
     );
+  });
+});
+
+describe('toDefinition', () => {
+  it('spells a validated pipeline so that validating it again gives the same pipeline', () => {
+    const pipelines = validatePipelines([
+      {
+        name: 'a',
+        source: 's',
+        key: 'k',
+        time: 't',
+        window: { type: 'tumbling', size: '1m', offset: '15s' },
+        watermark: { maxOutOfOrderness: '10s' },
+        allowedLateness: '1h',
+        maxEventTimeSkew: '1d',
+        aggregations: [{ name: 'n', fn: 'count' }],
+      },
+      {
+        name: 'b',
+        source: 's',
+        key: 'k',
+        time: 't',
+        window: { type: 'sliding', size: '5m', slide: '1m' },
+        watermark: { maxOutOfOrderness: '0s' },
+        allowedLateness: '0s',
+        aggregations: [{ name: 'x', fn: 'sum', field: 'v' }],
+      },
+      {
+        name: 'c',
+        source: 's',
+        key: 'k',
+        time: 't',
+        window: { type: 'session', gap: '30m' },
+        watermark: { maxOutOfOrderness: '1500ms' },
+        allowedLateness: '5m',
+        aggregations: [{ name: 'd', fn: 'count_distinct', field: 'e' }],
+      },
+    ]);
+    for (const pipeline of pipelines) {
+      const spelled = toDefinition(pipeline);
+      expect(validatePipelines([JSON.parse(JSON.stringify(spelled))])[0]).toEqual(pipeline);
+    }
+    expect(toDefinition(pipelines[0]!).window).toEqual({
+      type: 'tumbling',
+      size: '60000ms',
+      offset: '15000ms',
+    });
   });
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Logger } from '@lk/common';
 import { DeadLetterQueue, KafkaClient, type KafkaAdmin, type KafkaProducer } from '@lk/kafka';
-import { validatePipelines, type Pipeline } from '@lk/operators';
+import { toDefinition, validatePipelines, type Pipeline } from '@lk/operators';
 import {
   PARTITION_ATTEMPTS,
   PARTITION_JOB,
@@ -111,12 +111,14 @@ export class ReplayProcessor {
     } catch (error) {
       const status = await this.runs.status(runId).catch(() => undefined);
       if (status === 'cancelled' || status === 'failed') throw new RunNotRunnableError(runId, status);
-      // the last attempt's error fails the run (and BullMQ fails the parent)
+      // the last attempt's error, or one no retry can mend, fails the run (and BullMQ fails the parent)
       if (
-        job.attemptsMade + 1 >= (job.opts.attempts ?? PARTITION_ATTEMPTS) &&
-        !(error instanceof UnrecoverableError)
-      )
+        error instanceof UnrecoverableError ||
+        job.attemptsMade + 1 >= (job.opts.attempts ?? PARTITION_ATTEMPTS)
+      ) {
         await this.runs.fail(runId, `partition ${partition}: ${(error as Error).message}`);
+        this.logger.error('replay run failed', { run: runId, partition, error });
+      }
       this.logger.warn('partition replay attempt failed', {
         run: runId,
         partition,
@@ -221,7 +223,8 @@ export class ReplayProcessor {
 /** The definition the run was started with (validated again: it came from the database). */
 function definitionOf(run: ReplayRun): Pipeline {
   try {
-    return validatePipelines([run.definition])[0]!;
+    // stored as validated (durations in ms): spelled back as pipelines.yaml would, then validated again
+    return validatePipelines([toDefinition(run.definition as Pipeline)])[0]!;
   } catch (error) {
     throw new UnrecoverableError(
       `replay run ${run.id} has an invalid definition: ${(error as Error).message}`,

@@ -1,0 +1,169 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReplayRuns } from '@lk/store';
+import { SpeedScenario } from '../src/support/speed-scenario';
+import type { ServiceProcess } from '../src/support/service-process';
+
+/**
+ * Replays of retained history on the batch workers against the real stack (Kafka, registry, Postgres,
+ * Redis/BullMQ): a Lambda batch run equals `lk-window --mode batch` on the generator's JSONL, a Kappa replay
+ * equals the live v1 speed results row for row and takes over serving at cutover, a what-if replay equals
+ * `lk-window --mode stream` with the changed definition — also with a worker killed mid-run.
+ */
+const scenario = new SpeedScenario('replay-e2e');
+const runs = new ReplayRuns(scenario.database);
+const workers: ServiceProcess[] = [];
+
+const runIdOf = (stdout: string): string => stdout.split('\n')[0]!.trim();
+
+beforeAll(async () => {
+  await scenario.createTopics();
+  expect(await scenario.generate(40_000, 20_000, { seed: 23, start: '2026-04-01T00:00:00Z' })).toBe(0);
+  workers.push(
+    scenario.startBatch({ BATCH_CONCURRENCY: '3' }),
+    scenario.startBatch({ BATCH_CONCURRENCY: '3' }),
+  );
+  await Promise.all(workers.map((worker) => worker.waitForLog('replay worker started')));
+}, 120_000);
+afterAll(() => scenario.cleanup());
+
+describe('replays on the batch workers', () => {
+  it('a batch run equals lk-window --mode batch row for row (tumbling, sliding, session), nothing late', async () => {
+    for (const pipeline of scenario.pipelines) {
+      const { code, stdout, stderr } = await scenario.replayCli([
+        '--mode',
+        'batch',
+        '--pipeline',
+        pipeline.name,
+        '--wait',
+      ]);
+      expect(code, stderr).toBe(0);
+      const runId = runIdOf(stdout);
+      expect(stdout).toContain(`${runId} completed`);
+      const run = (await runs.get(runId))!;
+      expect(run.status).toBe('completed');
+      expect(run.groupId).toBe(`lk-batch-${runId}`);
+      expect(run.partitions.every((p) => p.done && p.nextOffset === p.endOffset)).toBe(true);
+      const expected = scenario.expectedByLkWindow(pipeline, { mode: 'batch' });
+      const stored = await scenario.storedResultsOf(`batch:${runId}`);
+      expect(scenario.differingRows(pipeline, stored, expected.results), pipeline.name).toEqual([]);
+      expect(stored.every((row) => row.final)).toBe(true);
+      expect(await scenario.storedLateOf(`batch:${runId}`)).toEqual([]);
+      expect(expected.results.length).toBeGreaterThan(1000);
+    }
+  });
+
+  it('a worker killed with SIGKILL mid-run: its jobs are retried, resume, and the results are still exact', async () => {
+    const pipeline = scenario.pipelines[2]!; // sessions: merges and retractions across flushes
+    const replay = scenario.replayCli(['--mode', 'batch', '--pipeline', pipeline.name, '--wait']);
+    // kill one worker once it is in the middle of partition jobs
+    await workers[0]!.waitForLog('partition replay started');
+    await new Promise((r) => setTimeout(r, 500));
+    await workers[0]!.kill();
+    workers[0] = scenario.startBatch({ BATCH_CONCURRENCY: '3' });
+    const { code, stdout, stderr } = await replay;
+    expect(code, stderr).toBe(0);
+    const runId = runIdOf(stdout);
+    const expected = scenario.expectedByLkWindow(pipeline, { mode: 'batch' });
+    const stored = await scenario.storedResultsOf(`batch:${runId}`);
+    expect(scenario.differingRows(pipeline, stored, expected.results)).toEqual([]);
+    for (const worker of workers)
+      expect(worker.logLines().filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('a kappa replay equals the live v1 results row for row; after cutover v2 serves', async () => {
+    const speed = scenario.startSpeed(1);
+    await scenario.caughtUp(1);
+    expect(await speed.stop('SIGTERM')).toBe(0);
+    const pipeline = scenario.pipelines[0]!;
+    const { code, stdout, stderr } = await scenario.replayCli([
+      '--mode',
+      'kappa',
+      '--pipeline',
+      pipeline.name,
+      '--wait',
+    ]);
+    expect(code, stderr).toBe(0);
+    const runId = runIdOf(stdout);
+    const run = (await runs.get(runId))!;
+    expect(run.version).toBe(2);
+    expect(run.jobId).toBe(`speed:${pipeline.name}:v2`);
+    expect(run.groupId).toBe(`lk-speed-${pipeline.name}-v2`);
+    const v1 = await scenario.storedResults(pipeline, 1);
+    expect(scenario.differingRows(pipeline, await scenario.storedResults(pipeline, 2), v1)).toEqual([]);
+    expect(await scenario.storedLate(pipeline, 2)).toEqual(await scenario.storedLate(pipeline, 1));
+    expect((await scenario.storedLate(pipeline, 2)).length).toBeGreaterThan(0);
+
+    const cutover = await scenario.replayCli(['cutover', runId]);
+    expect(cutover.code, cutover.stderr).toBe(0);
+    expect(cutover.stdout).toContain(`version 2 serves`);
+    expect((await runs.serving(pipeline.name))?.version).toBe(2);
+
+    // the live speed instance of v2 continues from the replay's stored offsets and state: no gap, no overlap
+    expect(await scenario.generate(5_000, 10_000, { seed: 24, start: '2026-04-01T00:30:00Z' })).toBe(0);
+    const v2 = scenario.startSpeed(2, { SPEED_PIPELINES: pipeline.name });
+    const total = await scenario.endOffsetTotal();
+    for (let i = 0; ; i++) {
+      const consumed = (await scenario.store.consumed([scenario.jobId(pipeline, 2)])).get(
+        scenario.jobId(pipeline, 2),
+      );
+      if (consumed === total) break;
+      if (i > 600) throw new Error(`v2 did not catch up: ${consumed} of ${total}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await v2.stop('SIGTERM')).toBe(0);
+    const expected = scenario.expectedByLkWindow(pipeline);
+    expect(
+      scenario.differingRows(pipeline, await scenario.storedResults(pipeline, 2), expected.results),
+    ).toEqual([]);
+    expect(await scenario.storedLate(pipeline, 2)).toEqual(expected.late);
+  });
+
+  it('a what-if kappa replay with a longer allowed lateness: fewer late events, = lk-window with that definition', async () => {
+    const pipeline = scenario.pipelines[0]!;
+    const whatIfFile = join(scenario.dir, 'what-if.yaml');
+    scenario.writePipelines(whatIfFile, (text) =>
+      text.replace('allowedLateness: 1m', 'allowedLateness: 30m'),
+    );
+    const definitionFile = join(scenario.dir, 'what-if-one.yaml');
+    const { parsePipelines } = await import('@lk/operators');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const whatIf = parsePipelines(readFileSync(whatIfFile, 'utf8')).find((p) => p.name === pipeline.name)!;
+    writeFileSync(
+      definitionFile,
+      JSON.stringify({
+        name: whatIf.name,
+        source: whatIf.source,
+        key: whatIf.key,
+        time: whatIf.time,
+        window: { type: 'tumbling', size: '1m' },
+        watermark: { maxOutOfOrderness: '10s' },
+        allowedLateness: '30m',
+        aggregations: [
+          { name: 'events', fn: 'count' },
+          { name: 'amount_sum', fn: 'sum', field: 'amount' },
+          { name: 'amount_max', fn: 'max', field: 'amount' },
+          { name: 'types', fn: 'count_distinct', field: 'event_type' },
+        ],
+      }),
+    );
+    const { code, stdout, stderr } = await scenario.replayCli([
+      '--mode',
+      'kappa',
+      '--pipeline',
+      pipeline.name,
+      '--definition',
+      definitionFile,
+      '--wait',
+    ]);
+    expect(code, stderr).toBe(0);
+    const run = (await runs.get(runIdOf(stdout)))!;
+    expect(run.version).toBe(3);
+    const expected = scenario.expectedByLkWindow(pipeline, { pipelinesFile: whatIfFile });
+    const stored = await scenario.storedResults(pipeline, 3);
+    expect(scenario.differingRows(pipeline, stored, expected.results)).toEqual([]);
+    const late = await scenario.storedLate(pipeline, 3);
+    expect(late).toEqual(expected.late);
+    expect(late.length).toBeLessThan((await scenario.storedLate(pipeline, 2)).length);
+  });
+});
