@@ -53,17 +53,49 @@ describe('replays on the batch workers', () => {
     }
   });
 
-  it('a worker killed with SIGKILL mid-run: its jobs are retried, resume, and the results are still exact', async () => {
+  it('a worker killed with SIGKILL mid-partition: the job is retried, resumes from its last flush, exact', async () => {
     const pipeline = scenario.pipelines[2]!; // sessions: merges and retractions across flushes
+    // the run is queued first, then taken by one worker, one partition at a time, flushing often
+    await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGTERM')));
     const replay = scenario.replayCli(['--mode', 'batch', '--pipeline', pipeline.name, '--wait']);
-    // kill one worker once it is in the middle of partition jobs
-    await workers[0]!.waitForLog('partition replay started');
-    await new Promise((r) => setTimeout(r, 500));
-    await workers[0]!.kill();
-    workers[0] = scenario.startBatch({ BATCH_CONCURRENCY: '3' });
-    const { code, stdout, stderr } = await replay;
+    const slow = scenario.startBatch({
+      BATCH_CONCURRENCY: '1',
+      BATCH_FLUSH_INTERVAL_MS: '10',
+      BATCH_FETCH_MAX_BYTES: '4096',
+    });
+    const runId = await new Promise<string>((resolve, reject) => {
+      const started = Date.now();
+      const poll = (): void => {
+        const id = scenario.runIds.at(-1);
+        void (async () => {
+          const run = id ? await runs.get(id) : undefined;
+          // a partition with flushed progress, not done: the worker is in the middle of it
+          if (run?.partitions.some((p) => p.nextOffset > p.startOffset && !p.done)) return resolve(run.id);
+          if (Date.now() - started > 60_000) return reject(new Error('no partition seen in progress'));
+          setTimeout(poll, 5);
+        })().catch(reject);
+      };
+      poll();
+    });
+    await slow.kill();
+    const interrupted = (await runs.get(runId))!.partitions.filter(
+      (p) => p.nextOffset > p.startOffset && !p.done,
+    );
+    workers.push(
+      scenario.startBatch({ BATCH_CONCURRENCY: '3' }),
+      scenario.startBatch({ BATCH_CONCURRENCY: '3' }),
+    );
+    const { code, stderr } = await replay;
     expect(code, stderr).toBe(0);
-    const runId = runIdOf(stdout);
+    expect(interrupted.length).toBeGreaterThan(0);
+    // the interrupted partition's job was taken over (after its lock expired) and resumed from its last flush
+    const resumed = workers
+      .flatMap((worker) => worker.logLines())
+      .filter(
+        (line) => line.event === 'partition replay started' && line.run === runId && line.resumed === true,
+      )
+      .map((line) => line.partition);
+    expect(resumed).toEqual(expect.arrayContaining(interrupted.map((p) => p.partition)));
     const expected = scenario.expectedByLkWindow(pipeline, { mode: 'batch' });
     const stored = await scenario.storedResultsOf(`batch:${runId}`);
     expect(scenario.differingRows(pipeline, stored, expected.results)).toEqual([]);

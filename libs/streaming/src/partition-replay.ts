@@ -4,6 +4,7 @@ import {
   readPartitionRange,
   type ConsumedBatch,
   type ConsumedRecord,
+  type ConsumerSettings,
   type DeadLetter,
   type DeadLetterQueue,
   type KafkaClient,
@@ -60,6 +61,8 @@ export interface PartitionReplayOptions<E extends object> {
   /** after every committed flush */
   readonly onProgress?: (progress: ReplayProgress) => Promise<void>;
   readonly flushIntervalMs: number;
+  /** consumer settings of the reader (e.g. maxBytesPerPartition: how much one fetch brings) */
+  readonly consumerSettings?: ConsumerSettings;
   readonly signal?: AbortSignal;
   readonly logger: Logger;
   /** wall clock in ms; schedules flushes and measures rates, never decides a result */
@@ -145,6 +148,7 @@ export class PartitionReplay<E extends object> {
       groupId: options.groupId,
       signal: options.signal,
       durableOffset: () => this.flushedOffset,
+      settings: options.consumerSettings,
       onBatch: async (batch) => {
         options.signal?.throwIfAborted();
         await handle(batch);

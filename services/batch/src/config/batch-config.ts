@@ -13,6 +13,8 @@ export interface BatchConfig {
   readonly flushIntervalMs: number;
   /** records larger than this go to the DLQ */
   readonly maxRecordBytes: number;
+  /** how many bytes of its partition one fetch brings at most (Kafka's max.partition.fetch.bytes) */
+  readonly fetchMaxBytes: number;
 }
 
 export function loadBatchConfig(env: Record<string, string | undefined> = process.env): BatchConfig {
@@ -23,6 +25,7 @@ export function loadBatchConfig(env: Record<string, string | undefined> = proces
     concurrency: read.integer('BATCH_CONCURRENCY', 2, { min: 1, max: 64 }),
     flushIntervalMs: read.integer('BATCH_FLUSH_INTERVAL_MS', 1_000, { min: 10, max: 600_000 }),
     maxRecordBytes: read.integer('BATCH_MAX_RECORD_BYTES', 64 * 1024, { min: 64, max: 100 * 1024 * 1024 }),
+    fetchMaxBytes: read.integer('BATCH_FETCH_MAX_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
   };
 }
 

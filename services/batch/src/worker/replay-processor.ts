@@ -192,6 +192,7 @@ export class ReplayProcessor {
           cancel.abort(new RunNotRunnableError(run.id, status));
       },
       flushIntervalMs: config.flushIntervalMs,
+      consumerSettings: { maxBytesPerPartition: config.fetchMaxBytes, maxBytes: config.fetchMaxBytes },
       signal,
       logger: this.logger.child({ run: run.id, mode: run.mode, pipeline: pipeline.name }),
     });
