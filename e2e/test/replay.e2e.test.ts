@@ -199,3 +199,88 @@ describe('replays on the batch workers', () => {
     expect(late.length).toBeLessThan((await scenario.storedLate(pipeline, 2)).length);
   });
 });
+
+describe('replay runs: from a time, concurrency, re-runs, cancel', () => {
+  it('a run --from a time reads each partition from its first record at or after it', async () => {
+    const pipeline = scenario.pipelines[0]!;
+    // the second generator run (in the kappa test) produced after the first: start at its first record
+    const from = Math.min(...scenario.recordTimestamps(1));
+    const { code, stdout, stderr } = await scenario.replayCli([
+      '--mode',
+      'batch',
+      '--pipeline',
+      pipeline.name,
+      '--from',
+      new Date(from).toISOString(),
+      '--wait',
+    ]);
+    expect(code, stderr).toBe(0);
+    const run = (await runs.get(runIdOf(stdout)))!;
+    expect(run.from).toBe(new Date(from).toISOString());
+    expect(run.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0)).toBe(
+      scenario.recordTimestamps(1).length,
+    );
+    const expected = scenario.expectedByLkWindow(pipeline, {
+      mode: 'batch',
+      records: (record) => record.timestamp >= from,
+    });
+    const stored = await scenario.storedResultsOf(`batch:${run.id}`);
+    expect(scenario.differingRows(pipeline, stored, expected.results)).toEqual([]);
+  });
+
+  it('two runs at once do not interfere; re-running a completed run changes nothing', async () => {
+    const [tumbling, sliding] = scenario.pipelines;
+    const both = await Promise.all(
+      [tumbling!, sliding!].map((pipeline) =>
+        scenario.replayCli(['--mode', 'batch', '--pipeline', pipeline.name, '--wait']),
+      ),
+    );
+    for (const [i, pipeline] of [tumbling!, sliding!].entries()) {
+      expect(both[i]!.code, both[i]!.stderr).toBe(0);
+      const stored = await scenario.storedResultsOf(`batch:${runIdOf(both[i]!.stdout)}`);
+      const expected = scenario.expectedByLkWindow(pipeline, { mode: 'batch' });
+      expect(scenario.differingRows(pipeline, stored, expected.results), pipeline.name).toEqual([]);
+    }
+    const runId = runIdOf(both[0]!.stdout);
+    const before = { run: await runs.get(runId), rows: await scenario.storedResultsOf(`batch:${runId}`) };
+    const again = await scenario.replayCli(['rerun', runId, '--wait']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await scenario.storedResultsOf(`batch:${runId}`)).toEqual(before.rows);
+    const after = (await runs.get(runId))!;
+    expect(after.status).toBe('completed');
+    expect(after.finishedAt).toEqual(before.run!.finishedAt);
+    expect(after.partitions).toEqual(before.run!.partitions);
+  });
+
+  it('cancel stops the run promptly and leaves it cancelled, partly done', async () => {
+    const pipeline = scenario.pipelines[1]!;
+    await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGTERM')));
+    const started = await scenario.replayCli(['--mode', 'batch', '--pipeline', pipeline.name]);
+    expect(started.code, started.stderr).toBe(0);
+    const runId = runIdOf(started.stdout);
+    const slow = scenario.startBatch({
+      BATCH_CONCURRENCY: '1',
+      BATCH_FLUSH_INTERVAL_MS: '10',
+      BATCH_FETCH_MAX_BYTES: '4096',
+    });
+    workers.push(slow);
+    for (let i = 0; !(await runs.get(runId))!.partitions.some((p) => p.nextOffset > p.startOffset); i++) {
+      if (i > 3000) throw new Error('the run made no progress');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const cancelled = await scenario.replayCli(['cancel', runId]);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toContain(`${runId} cancelled`);
+    // the running job stops at its next flush; nothing moves afterwards
+    await new Promise((r) => setTimeout(r, 2_000));
+    const settled = (await runs.get(runId))!;
+    await new Promise((r) => setTimeout(r, 2_000));
+    const later = (await runs.get(runId))!;
+    expect(later.status).toBe('cancelled');
+    expect(later.partitions).toEqual(settled.partitions);
+    expect(later.partitions.some((p) => !p.done)).toBe(true);
+    const waited = await scenario.replayCli(['rerun', runId, '--wait']);
+    expect(waited.code, 'a cancelled run waited for ends with exit 1').toBe(1);
+    expect(slow.logLines().filter((line) => line.level === 'error')).toEqual([]);
+  });
+});

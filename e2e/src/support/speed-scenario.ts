@@ -178,6 +178,14 @@ export class SpeedScenario {
     );
   }
 
+  /** The record timestamps (ms) of the events of the `index`-th generator run, from its JSONL. */
+  recordTimestamps(index: number): number[] {
+    return readFileSync(this.jsonlFiles[index]!, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { timestamp: number }).timestamp);
+  }
+
   async endOffsetTotal(): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
@@ -243,10 +251,18 @@ export class SpeedScenario {
   /** What the operator library computes over the generator's JSONL, independently of Kafka and Postgres. */
   expectedByLkWindow(
     pipeline: Pipeline,
-    options: { mode?: 'stream' | 'batch'; pipelinesFile?: string } = {},
+    options: {
+      mode?: 'stream' | 'batch';
+      pipelinesFile?: string;
+      /** only the records it accepts (the generator's JSONL line: partition, offset, record timestamp) */
+      records?: (record: { partition: number; offset: number; timestamp: number }) => boolean;
+    } = {},
   ): { results: ResultRow[]; late: string[] } {
     const input = join(this.dir, 'all-events.jsonl');
-    writeFileSync(input, this.jsonlFiles.map((file) => readFileSync(file, 'utf8')).join(''));
+    let lines = this.jsonlFiles.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter(Boolean));
+    const accept = options.records;
+    if (accept) lines = lines.filter((line) => accept(JSON.parse(line) as Parameters<typeof accept>[0]));
+    writeFileSync(input, lines.map((line) => `${line}\n`).join(''));
     const lateFile = join(this.dir, `${pipeline.name}.late.jsonl`);
     const output = execFileSync(
       process.execPath,

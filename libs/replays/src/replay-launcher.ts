@@ -134,12 +134,13 @@ export class ReplayLauncher {
   }
 
   /**
-   * Queues a run's flow again, e.g. after its jobs were removed: partitions already done finish at once, so
-   * re-running a completed run changes nothing.
+   * Queues a run's flow again, e.g. after its jobs were lost with Redis: jobs that still exist are not added
+   * twice (their ids derive from the run), partitions already done finish at once, so re-running a completed
+   * run changes nothing. A cancelled or failed run stays as it is.
    */
   async rerun(id: string): Promise<ReplayRun> {
     const run = await this.get(id);
-    if (!TERMINAL_STATUSES.includes(run.status)) await this.flows.add(replayFlow(run));
+    if (run.status !== 'cancelled' && run.status !== 'failed') await this.flows.add(replayFlow(run));
     return run;
   }
 
