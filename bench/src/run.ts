@@ -3,6 +3,7 @@ import { runCli } from '@lk/common';
 import { runGeneratorBench } from './generator';
 import { runLoggerBench } from './logger';
 import { runOperatorsBench } from './operators';
+import { runReplayBench } from './replay';
 import { runSpeedBench } from './speed';
 
 async function main(args: string[]): Promise<void> {
@@ -10,6 +11,7 @@ async function main(args: string[]): Promise<void> {
   await runGeneratorBench();
   runLoggerBench();
   await runSpeedBench();
+  await runReplayBench();
 }
 
 // forceExit: the Kafka and registry clients of the benchmarks may leave handles open

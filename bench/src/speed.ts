@@ -6,19 +6,18 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadStackConfig, Logger, runCli, type StackConfig } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
 import { KeyedWindowOperator, parsePipelines, type Pipeline } from '@lk/operators';
 import { createUserEventDecoder, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
 import { Database, StreamJobStore, type WindowRow } from '@lk/store';
 import { buildFlush, restoredSnapshot, speedJobId } from '@lk/streaming';
+import { summarizeProfile } from './profile';
 import { machineInfo, median, writeResults } from './results';
+import { consumerPerformance, endOffsetTotal, GENERATE, prefill, root, runChild } from './stack';
 
-const root = resolve(__dirname, '..', '..');
 const SPEED_MAIN = join(root, 'services/speed/dist/main.js');
-const GENERATE = join(root, 'services/generator/dist/cli/generate.js');
-const KAFKA_LIBS = join(root, '.cache/kafka-4.4.0/libs');
 
 interface Options {
   events: number;
@@ -116,70 +115,6 @@ class Run {
     await this.database.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) =>
-      code === 0
-        ? done(stdout)
-        : fail(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`)),
-    );
-  });
-}
-
-/** The generator CLI: `count` events over 10 k keys into a fresh 12-partition topic, as fast as it can. */
-async function prefill(topic: string, count: number): Promise<void> {
-  await runChild(process.execPath, [
-    GENERATE,
-    ...['--max', '--keys', '10000', '--count', String(count), '--seed', '7'],
-    ...['--topic', topic, '--create-topic', '--partitions', '12', '--no-progress'],
-  ]);
-}
-
-async function endOffsetTotal(run: Run, topic: string): Promise<number> {
-  const admin = run.kafka.admin();
-  await admin.connect();
-  try {
-    return [...(await admin.endOffsets(topic)).values()].reduce((sum, offset) => sum + Number(offset), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-interface ConsumerPerfResult {
-  records: number;
-  /** records / (end − start), the rebalance included */
-  recordsPerSecond: number;
-  /** records / fetch time (the rebalance excluded): comparable with the "steady" figures below */
-  fetchRecordsPerSecond: number;
-}
-
-/** Kafka's own consumer (`org.apache.kafka.tools.ConsumerPerformance`), with the machine's java. */
-async function consumerPerformance(run: Run, topic: string, records: number): Promise<ConsumerPerfResult> {
-  const group = `lk-bench-speed-${run.suffix}-cp`;
-  run.groups.push(group);
-  const output = await runChild('java', [
-    '-Xmx256m',
-    `-Dlog4j2.configurationFile=${join(root, 'infra/kafka/log4j2-tools.properties')}`,
-    '-cp',
-    `${KAFKA_LIBS}/*`,
-    'org.apache.kafka.tools.ConsumerPerformance',
-    ...['--bootstrap-server', run.stack.kafkaBrokers.join(','), '--topic', topic, '--group', group],
-    ...['--num-records', String(records), '--timeout', '60000'],
-  ]);
-  // start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-  const line = output.trim().split('\n').at(-1)!.split(',');
-  return {
-    records: Number(line[4]),
-    recordsPerSecond: round(Number(line[5])),
-    fetchRecordsPerSecond: round(Number(line[9])),
-  };
 }
 
 interface RateResult {
@@ -636,91 +571,6 @@ function memory(index: number): MemoryResult {
   return JSON.parse(output.trim().split('\n').at(-1)!) as MemoryResult;
 }
 
-interface ProfileSummary {
-  seconds: number;
-  /** share of the profile's samples, in %; idle = waiting for I/O (Kafka, Postgres) */
-  categories: Record<string, number>;
-  /** the heaviest functions by self time, in % of the samples */
-  top: { fn: string; percent: number }[];
-}
-
-const CATEGORIES: [string, RegExp][] = [
-  [
-    'kafkajs consume (fetch, record batch decode, libs/kafka)',
-    /kafkajs\/src\/(consumer|protocol\/(requests\/fetch|recordBatch\/(v0|record))|network)|libs\/kafka\/dist\/kafka-consumer|libs\/kafka\/dist\/dead-letter/,
-  ],
-  [
-    'kafkajs produce (results/late topics)',
-    /kafkajs\/src\/(producer|protocol\/requests\/produce)|libs\/streaming\/dist\/result-publisher/,
-  ],
-  ['streaming job (libs/streaming)', /libs\/streaming\/dist\/(stream-job|flush-builder|partition)/],
-  ['Avro decode', /avsc|libs\/schemas\/dist/],
-  ['operators', /libs\/operators\/dist/],
-  [
-    'JSON/SQL (pg, libs/store, flush rows)',
-    /node_modules\/pg|pg-protocol|pg-pool|libs\/store\/dist/,
-  ],
-  ['kafkajs other (crc, longs, buffers)', /kafkajs\//],
-];
-
-/** Self time per function; a frame without a URL of its own (builtins, natives) counts for its caller. */
-function summarizeProfile(file: string): ProfileSummary {
-  interface Node {
-    id: number;
-    callFrame: { functionName: string; url: string; lineNumber: number };
-    children?: number[];
-  }
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-    nodes: Node[];
-    samples: number[];
-    timeDeltas: number[];
-  };
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const categories: Record<string, number> = {};
-  const functions: Record<string, number> = {};
-  let total = 0;
-  for (const [id, micros] of self) {
-    const node = byId.get(id)!;
-    total += micros;
-    const name = node.callFrame.functionName || '(anonymous)';
-    const short = node.callFrame.url
-      .replace(/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '')
-      .replace(`file://${root}/`, '');
-    functions[`${name} ${short}`] = (functions[`${name} ${short}`] ?? 0) + micros;
-    let category: string;
-    if (name === '(idle)') category = 'idle (waiting for Kafka / Postgres)';
-    else if (name === '(garbage collector)') category = 'garbage collector';
-    else if (/^JSON|stringify|parse/.test(name) && !node.callFrame.url)
-      category = 'JSON/SQL (pg, libs/store, flush rows)';
-    else {
-      let frame: Node | undefined = node;
-      while (frame && !frame.callFrame.url) frame = byId.get(parent.get(frame.id) ?? -1);
-      const url = frame?.callFrame.url ?? '';
-      category =
-        CATEGORIES.find(([, pattern]) => pattern.test(url))?.[0] ??
-        'other (Node internals, start-up, timers)';
-    }
-    categories[category] = (categories[category] ?? 0) + micros;
-  }
-  const percent = (micros: number): number => round((micros / total) * 100, 1);
-  return {
-    seconds: round(total / 1e6, 1),
-    categories: Object.fromEntries(
-      Object.entries(categories)
-        .sort((a, b) => b[1] - a[1])
-        .map(([k, v]) => [k, percent(v)]),
-    ),
-    top: Object.entries(functions)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 15)
-      .map(([fn, micros]) => ({ fn, percent: percent(micros) })),
-  };
-}
-
 export async function runSpeedBench(options: Options = FULL): Promise<string> {
   const date = new Date().toISOString();
   const run = new Run();
@@ -730,13 +580,15 @@ export async function runSpeedBench(options: Options = FULL): Promise<string> {
     const topic = run.topic('sat');
     log(`pre-filling ${topic} with ${options.events} events`);
     await prefill(topic, options.events);
-    const total = await endOffsetTotal(run, topic);
+    const total = await endOffsetTotal(run.kafka, topic);
     const { file, pipelines } = run.pipelines(topic, 'sat');
     let version = 0;
     const nextVersion = (): number => ++version;
 
     log('ConsumerPerformance');
-    const consumerPerf = await consumerPerformance(run, topic, total);
+    const cpGroup = `lk-bench-speed-${run.suffix}-cp`;
+    run.groups.push(cpGroup);
+    const consumerPerf = await consumerPerformance(run.stack.kafkaBrokers, topic, cpGroup, total);
     log('consume + decode loop');
     const decodeLoop = await consumeDecodeLoop(run, topic, total);
     log('speed, one pipeline (tumbling)');
@@ -868,7 +720,7 @@ async function compareSettings(args: string[]): Promise<void> {
     const topic = run.topic('ab');
     log(`pre-filling ${topic} with ${events} events`);
     await prefill(topic, events);
-    const total = await endOffsetTotal(run, topic);
+    const total = await endOffsetTotal(run.kafka, topic);
     const { file, pipelines } = run.pipelines(topic, 'ab');
     let version = 0;
     loop = await consumeDecodeLoop(run, topic, total);

@@ -12,7 +12,7 @@ import {
   type ReplayRun,
   type ServingVersion,
 } from '@lk/store';
-import { batchJobId, speedJobId } from '@lk/streaming';
+import { batchJobId, LATE_TOPIC_SUFFIX, resultsTopic, speedJobId } from '@lk/streaming';
 import { CutoverRefusedError, ReplayNotFoundError, ReplayRequestError } from './errors';
 import { redisConnection } from './redis-connection';
 import { replayFlow } from './replay-queue';
@@ -94,6 +94,7 @@ export class ReplayLauncher {
       }
     }
     try {
+      if (run.version !== null) await this.ensureVersionOutputs(definition, run.version, range.length);
       await this.flows.add(replayFlow(run));
     } catch (error) {
       await this.runs.fail(id, `could not be queued: ${(error as Error).message}`);
@@ -248,6 +249,24 @@ export class ReplayLauncher {
           startOffset: Math.min(Number(starts.get(partition) ?? 0n), Number(end)),
           endOffset: Number(end),
         }));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** A Kappa version's output topics, created once here (not by each job) as its speed instance creates them. */
+  private async ensureVersionOutputs(pipeline: Pipeline, version: number, partitions: number): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.ensureTopics([
+        {
+          name: resultsTopic(pipeline.name, version),
+          partitions: Math.max(partitions, 1),
+          config: { 'cleanup.policy': 'compact' },
+        },
+        { name: `${pipeline.source}${LATE_TOPIC_SUFFIX}`, partitions: Math.max(partitions, 1) },
+      ]);
     } finally {
       await admin.disconnect();
     }

@@ -150,7 +150,6 @@ export class ReplayProcessor {
             run.version,
           )
         : undefined;
-    if (publisher) await this.ensureOutputTopics(pipeline, run.version!);
     const replay = new PartitionReplay<UserEvent>({
       jobId: run.jobId,
       pipeline,
@@ -205,19 +204,6 @@ export class ReplayProcessor {
       this.connected = undefined;
       throw error;
     });
-  }
-
-  /** A Kappa version's outputs, as its speed instance creates them. */
-  private async ensureOutputTopics(pipeline: Pipeline, version: number): Promise<void> {
-    const { partitions } = await this.admin.describeTopic(pipeline.source, []);
-    await this.admin.ensureTopics([
-      {
-        name: resultsTopic(pipeline.name, version),
-        partitions: Math.max(partitions, 1),
-        config: { 'cleanup.policy': 'compact' },
-      },
-      { name: `${pipeline.source}.late`, partitions: Math.max(partitions, 1) },
-    ]);
   }
 }
 
