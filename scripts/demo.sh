@@ -31,4 +31,16 @@ else
 fi
 node services/speed/dist/cli/speed-report.js --wait 120 --rows 2
 echo
+echo "== replays on the batch workers (BullMQ): a Lambda batch run and a Kappa replay as the next version =="
+# a worker process that keeps running after the demo (stop: kill \$(cat .stack/demo/batch.pid))
+if [ -f .stack/demo/batch.pid ] && kill -0 "$(cat .stack/demo/batch.pid)" 2>/dev/null; then
+  echo "(the batch worker started by an earlier demo is still running: pid $(cat .stack/demo/batch.pid))"
+else
+  nohup node services/batch/dist/main.js >>.stack/demo/batch.log 2>&1 &
+  echo $! >.stack/demo/batch.pid
+  echo "(batch worker started: pid $(cat .stack/demo/batch.pid), logs in .stack/demo/batch.log)"
+fi
+node services/batch/dist/cli/replay.js --mode batch --pipeline user_activity_1m --wait
+node services/batch/dist/cli/replay.js --mode kappa --pipeline user_activity_1m --wait
+echo
 bash infra/local/stack.sh status

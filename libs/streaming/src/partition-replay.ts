@@ -94,6 +94,8 @@ export class PartitionReplay<E extends object> {
   private epoch = 0;
   private flushedOffset = 0;
   private lastFlushAt = 0;
+  /** the flush writing in the background, if any; a failed one fails the next step */
+  private writing: Promise<void> = Promise.resolve();
   private startedAt = 0;
   private startedFrom = 0;
 
@@ -154,7 +156,14 @@ export class PartitionReplay<E extends object> {
         await handle(batch);
         // the last batch finishes here, so the reader still commits the end offset to the group
         if (Number(batch.records.at(-1)!.offset) + 1 >= options.endOffset) result = await this.finish();
-        else if (this.now() - this.lastFlushAt >= options.flushIntervalMs) await this.flush();
+        else if (this.now() - this.lastFlushAt >= options.flushIntervalMs) {
+          // the drain is synchronous (one consistent cut); reading goes on while its rows are written, and
+          // waits only when the previous flush is still writing (at most one in flight)
+          await this.writing;
+          this.lastFlushAt = this.now();
+          this.writing = this.flush();
+          this.writing.catch(() => undefined);
+        }
       },
     });
     options.signal?.throwIfAborted();
@@ -173,6 +182,7 @@ export class PartitionReplay<E extends object> {
   private async finish(): Promise<PartitionReplayResult> {
     const { options, operator } = this;
     const { partition } = options;
+    await this.writing;
     operator.skipTo(partition, options.endOffset);
     const horizon = this.horizon();
     if (options.mode === 'batch') operator.advanceToEndOfInput(partition);

@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   if (command !== 'start' && runId === undefined) throw new UsageError(command, 'needs a run id');
   const pipelines = readPipelinesFile(values['pipelines-file'], '--pipelines-file');
   const stack = loadStackConfig();
-  const logger = new Logger('replay', {}, process.env.LOG_LEVEL === undefined ? 'warn' : undefined);
+  const logger = new Logger('replay', {}, process.env.LOG_LEVEL ? undefined : 'warn');
   const database = new Database(stack.databaseUrl, { applicationName: 'lk-replay', logger });
   const kafka = new KafkaClient({ brokers: stack.kafkaBrokers, clientId: 'lk-replay', logger });
   const launcher = new ReplayLauncher({ kafka, database, redisUrl: stack.redisUrl, pipelines, logger });
