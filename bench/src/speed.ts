@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { loadStackConfig, Logger, runCli, type StackConfig } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
 import { KeyedWindowOperator, parsePipelines, type Pipeline } from '@lk/operators';
-import { createUserEventDecoder, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
+import { SchemaRegistryClient, type UserEvent } from '@lk/schemas';
 import { Database, StreamJobStore, type WindowRow } from '@lk/store';
 import { buildFlush, restoredSnapshot, speedJobId } from '@lk/streaming';
 import { summarizeProfile } from './profile';
 import { machineInfo, median, writeResults } from './results';
+import { consumeDecodeLoop, type RateResult } from './consume-loops';
 import { consumerPerformance, endOffsetTotal, GENERATE, prefill, root, runChild } from './stack';
 
 const SPEED_MAIN = join(root, 'services/speed/dist/main.js');
@@ -64,6 +65,12 @@ class Run {
   readonly children = new Set<ChildProcess>();
   /** (pipeline, version) the service ran: their groups and results topics go at the end */
   readonly started = new Set<[string, number]>();
+
+  group(name: string): string {
+    const group = `lk-bench-speed-${this.suffix}-${name}`;
+    this.groups.push(group);
+    return group;
+  }
 
   topic(name: string): string {
     const topic = `lk-bench-speed-${this.suffix}-${name}`;
@@ -115,60 +122,6 @@ class Run {
     await this.database.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-interface RateResult {
-  events: number;
-  /** from the start (process spawn / consumer run) to the last event committed */
-  totalSeconds: number;
-  eventsPerSecond: number;
-  /** events between the first and the last progress observed / the time between: start-up excluded */
-  steadyEventsPerSecond: number;
-}
-
-/** libs/kafka's consumer + createUserEventDecoder on every record, nothing else: the ceiling of our stack. */
-async function consumeDecodeLoop(run: Run, topic: string, total: number): Promise<RateResult> {
-  const group = `lk-bench-speed-${run.suffix}-decode`;
-  run.groups.push(group);
-  const decoder = createUserEventDecoder(run.registry);
-  const consumer = run.kafka.consumer(group);
-  await consumer.connect();
-  const started = performance.now();
-  let first = 0;
-  let firstCount = 0;
-  let count = 0;
-  let checksum = 0;
-  try {
-    await new Promise<void>((done, fail) => {
-      consumer.waitForStop().catch(fail);
-      consumer
-        .run({
-          topics: [topic],
-          fromBeginning: true,
-          commit: 'manual',
-          eachBatch: async (batch) => {
-            for (const record of batch.records) checksum += (await decoder.decode(record.value)).value.amount;
-            if (first === 0) {
-              first = performance.now();
-              firstCount = batch.records.length;
-            }
-            count += batch.records.length;
-            if (count >= total) done();
-          },
-        })
-        .catch(fail);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  const ended = performance.now();
-  if (!Number.isFinite(checksum)) throw new Error('decoded amounts are not numbers');
-  return {
-    events: count,
-    totalSeconds: round((ended - started) / 1000, 2),
-    eventsPerSecond: round(count / ((ended - started) / 1000)),
-    steadyEventsPerSecond: round((count - firstCount) / ((ended - first) / 1000)),
-  };
 }
 
 interface SpeedProcess {
@@ -590,7 +543,7 @@ export async function runSpeedBench(options: Options = FULL): Promise<string> {
     run.groups.push(cpGroup);
     const consumerPerf = await consumerPerformance(run.stack.kafkaBrokers, topic, cpGroup, total);
     log('consume + decode loop');
-    const decodeLoop = await consumeDecodeLoop(run, topic, total);
+    const decodeLoop = await consumeDecodeLoop(run.kafka, run.registry, topic, run.group('decode'), total);
     log('speed, one pipeline (tumbling)');
     const one = await saturate(run, file, [pipelines[0]!], nextVersion, total);
     log('speed, all three pipelines');
@@ -723,7 +676,7 @@ async function compareSettings(args: string[]): Promise<void> {
     const total = await endOffsetTotal(run.kafka, topic);
     const { file, pipelines } = run.pipelines(topic, 'ab');
     let version = 0;
-    loop = await consumeDecodeLoop(run, topic, total);
+    loop = await consumeDecodeLoop(run.kafka, run.registry, topic, run.group('decode'), total);
     log(`consume + decode loop: ${loop.steadyEventsPerSecond} events/s`);
     for (let round = 0; round < repeat; round++)
       for (const figure of figures) {
