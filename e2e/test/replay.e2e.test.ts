@@ -44,6 +44,14 @@ describe('replays on the batch workers', () => {
       expect(run.status).toBe('completed');
       expect(run.groupId).toBe(`lk-batch-${runId}`);
       expect(run.partitions.every((p) => p.done && p.nextOffset === p.endOffset)).toBe(true);
+      // the run's group holds its progress, for standard lag tools: at the end, the snapshot's end offsets
+      const admin = scenario.kafka.admin();
+      await admin.connect();
+      const committed = await admin.committedOffsets(run.groupId, scenario.topic);
+      await admin.disconnect();
+      expect(run.partitions.map((p) => committed.get(p.partition))).toEqual(
+        run.partitions.map((p) => BigInt(p.endOffset)),
+      );
       const expected = scenario.expectedByLkWindow(pipeline, { mode: 'batch' });
       const stored = await scenario.storedResultsOf(`batch:${runId}`);
       expect(scenario.differingRows(pipeline, stored, expected.results), pipeline.name).toEqual([]);
