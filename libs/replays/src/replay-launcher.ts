@@ -55,7 +55,7 @@ export class ReplayLauncher {
   constructor(private readonly options: ReplayLauncherOptions) {
     this.runs = new ReplayRuns(options.database);
     this.definitions = new JobDefinitions(options.database);
-    this.flows = new FlowProducer({ connection: redisConnection(options.redisUrl) });
+    this.flows = new FlowProducer({ connection: redisConnection(options.redisUrl, 'producer') });
   }
 
   async start(request: ReplayRequest): Promise<ReplayRun> {
