@@ -25,6 +25,8 @@ const ownStack: Record<string, string> = {
   REGISTRY_PORT: '28181',
   REGISTRY_MANAGEMENT_PORT: '29100',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:28181',
+  // replays of this stack on queues of their own: workers of the shared stack (sharing Redis) never take them
+  REPLAY_QUEUE_PREFIX: 'lk-faults',
 };
 
 function stack(command: string, env: Record<string, string> = ownStack): void {
@@ -96,5 +98,41 @@ describe('speed layer under faults', () => {
     expect(speed.running, speed.stderr.slice(-2000)).toBe(true);
     const events = speed.logLines().map((line) => line.event);
     expect(events).toContain('Postgres answers again; consumption resumed');
+  });
+
+  it('a batch replay survives a broker restart and a Postgres restart mid-run without a difference', async () => {
+    const scenario = new SpeedScenario('replay-restarts', ownStack);
+    scenarios.push(scenario);
+    await scenario.createTopics();
+    expect(await scenario.generate(40_000, 0, { seed: 41, start: '2026-06-01T00:00:00Z' })).toBe(0);
+    // one job at a time, small fetches and frequent flushes: the run is still going when the faults hit
+    const worker = scenario.startBatch({
+      BATCH_CONCURRENCY: '1',
+      BATCH_FLUSH_INTERVAL_MS: '20',
+      BATCH_FETCH_MAX_BYTES: '8192',
+    });
+    await worker.waitForLog('replay worker started');
+    const pipeline = scenario.pipelines[1]!; // sliding: five windows per event
+    const replay = scenario.replayCli(['--mode', 'batch', '--pipeline', pipeline.name, '--wait'], 280_000);
+    await worker.waitForLog('partition replay started');
+    stack('restart-broker');
+    try {
+      stack('restart-postgres');
+    } finally {
+      execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', process.env.PGPORT ?? '5432', '-t', '60']);
+    }
+    const { code, stdout, stderr } = await replay;
+    expect(code, stderr).toBe(0);
+    const runId = stdout.split('\n')[0]!.trim();
+    const expected = scenario.expectedByLkWindow(pipeline, { mode: 'batch' });
+    const stored = await scenario.storedResultsOf(`batch:${runId}`);
+    expect(scenario.differingRows(pipeline, stored, expected.results)).toEqual([]);
+    expect(worker.running, worker.stderr.slice(-2000)).toBe(true);
+    // the faults were met mid-run: jobs waited for the broker or Postgres (without spending attempts)
+    const waited = worker
+      .logLines()
+      .filter((line) => line.event === 'partition job waits for an unavailable dependency');
+    expect(waited.length).toBeGreaterThan(0);
+    expect(worker.logLines().filter((line) => line.level === 'error')).toEqual([]);
   });
 });

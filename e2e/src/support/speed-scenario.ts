@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import { loadStackConfig } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
 import { parsePipelines, resultValuesEqual, type Pipeline } from '@lk/operators';
@@ -66,6 +67,12 @@ export class SpeedScenario {
   /** Batch runs started by a test: their rows go in cleanup. */
   readonly runIds: string[] = [];
 
+  /**
+   * The replay queue's key prefix of this scenario's workers and CLI: no other worker sharing Redis (a demo's,
+   * another suite's) takes its jobs, and none of its leftovers reach anyone else.
+   */
+  readonly queuePrefix = `lk-e2e-${this.suffix}`;
+
   /** The repository's pipelines (tumbling, sliding, session), renamed and reading this scenario's topic. */
   writePipelines(file: string, change: (text: string) => string = (text) => text): void {
     const text = readFileSync(join(root, 'pipelines.yaml'), 'utf8')
@@ -100,6 +107,7 @@ export class SpeedScenario {
   /** A batch worker process (BullMQ), as `node services/batch/dist/main.js` runs it. */
   startBatch(env: Record<string, string> = {}): ServiceProcess {
     const batch = new ServiceProcess('batch', {
+      REPLAY_QUEUE_PREFIX: this.queuePrefix,
       ...this.stackEnv,
       PIPELINES_FILE: this.pipelinesFile,
       BATCH_FLUSH_INTERVAL_MS: '300',
@@ -121,7 +129,11 @@ export class SpeedScenario {
     const child = spawn(
       process.execPath,
       [join(root, 'services/batch/dist/cli/replay.js'), ...args, '--pipelines-file', this.pipelinesFile],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.stackEnv } },
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, REPLAY_QUEUE_PREFIX: this.queuePrefix, ...this.stackEnv },
+      },
     );
     let stdout = '';
     let stderr = '';
@@ -339,6 +351,14 @@ export class SpeedScenario {
       ])
       .catch(() => undefined);
     await admin.disconnect();
+    const redis = new Redis(loadStackConfig({ ...process.env, ...this.stackEnv }).redisUrl);
+    const prefix = this.stackEnv.REPLAY_QUEUE_PREFIX ?? this.queuePrefix;
+    for (let cursor = '0'; ;) {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      if ((cursor = next) === '0') break;
+    }
+    redis.disconnect();
     await this.store.deleteJobs(this.jobPrefix);
     for (const runId of this.runIds) await this.store.deleteJobs(`batch:${runId}`);
     await this.database.query('delete from replay_runs where pipeline like $1', [`${this.pipelinePrefix}%`]);

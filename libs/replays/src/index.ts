@@ -7,6 +7,7 @@ export {
   type ReplayRequest,
 } from './replay-launcher';
 export {
+  DEFAULT_QUEUE_PREFIX,
   PARTITION_ATTEMPTS,
   PARTITION_JOB,
   REPLAY_QUEUE,

@@ -15,7 +15,7 @@ import {
 import { batchJobId, LATE_TOPIC_SUFFIX, resultsTopic, speedJobId } from '@lk/streaming';
 import { CutoverRefusedError, ReplayNotFoundError, ReplayRequestError } from './errors';
 import { redisConnection } from './redis-connection';
-import { replayFlow } from './replay-queue';
+import { DEFAULT_QUEUE_PREFIX, replayFlow } from './replay-queue';
 
 export interface ReplayRequest {
   mode: ReplayMode;
@@ -36,6 +36,8 @@ export interface ReplayLauncherOptions {
   redisUrl: string;
   /** the pipelines file's definitions: a replay runs one of them (or a what-if of one) */
   pipelines: readonly Pipeline[];
+  /** BullMQ's key prefix (default `bull`): workers and launchers of one stack must agree on it */
+  queuePrefix?: string;
   logger: Logger;
 }
 
@@ -55,7 +57,10 @@ export class ReplayLauncher {
   constructor(private readonly options: ReplayLauncherOptions) {
     this.runs = new ReplayRuns(options.database);
     this.definitions = new JobDefinitions(options.database);
-    this.flows = new FlowProducer({ connection: redisConnection(options.redisUrl, 'producer') });
+    this.flows = new FlowProducer({
+      connection: redisConnection(options.redisUrl, 'producer'),
+      prefix: options.queuePrefix ?? DEFAULT_QUEUE_PREFIX,
+    });
   }
 
   async start(request: ReplayRequest): Promise<ReplayRun> {
@@ -181,15 +186,34 @@ export class ReplayLauncher {
     return this.runs.servingHistory(pipeline);
   }
 
-  /** Polls the run until it is completed, failed or cancelled, reporting each poll. */
+  /**
+   * Polls the run until it is completed, failed or cancelled, reporting each poll. Postgres going away for a
+   * while (a restart) is waited out — the run goes on without us — up to `unreachableMs` (60 s) in a row.
+   */
   async waitFor(
     id: string,
-    options: { onProgress?: (run: ReplayRun) => void; pollMs?: number; signal?: AbortSignal } = {},
+    options: {
+      onProgress?: (run: ReplayRun) => void;
+      pollMs?: number;
+      signal?: AbortSignal;
+      unreachableMs?: number;
+    } = {},
   ): Promise<ReplayRun> {
+    let failingSince: number | undefined;
     for (;;) {
-      const run = await this.get(id);
-      options.onProgress?.(run);
-      if (TERMINAL_STATUSES.includes(run.status)) return run;
+      let run: ReplayRun | undefined;
+      try {
+        run = await this.get(id);
+        failingSince = undefined;
+      } catch (error) {
+        if (error instanceof ReplayNotFoundError) throw error;
+        failingSince ??= Date.now();
+        if (Date.now() - failingSince > (options.unreachableMs ?? 60_000)) throw error;
+      }
+      if (run) {
+        options.onProgress?.(run);
+        if (TERMINAL_STATUSES.includes(run.status)) return run;
+      }
       options.signal?.throwIfAborted();
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
     }

@@ -4,6 +4,12 @@ import type { ReplayRun } from '@lk/store';
 /** The BullMQ queue of replay runs: one `run` parent job per run, one `partition` child per partition. */
 export const REPLAY_QUEUE = 'lk-replays';
 
+/**
+ * BullMQ's default key prefix. `REPLAY_QUEUE_PREFIX` changes it for a whole stack (workers, CLI, API) — e.g. two
+ * stacks sharing one Redis keep their replays apart.
+ */
+export const DEFAULT_QUEUE_PREFIX = 'bull';
+
 export const RUN_JOB = 'run';
 export const PARTITION_JOB = 'partition';
 
@@ -14,6 +20,8 @@ export interface RunJobData {
 export interface PartitionJobData {
   runId: string;
   partition: number;
+  /** times the job was put back because Kafka or Postgres did not answer (not counted as attempts) */
+  outages?: number;
 }
 
 /** What a partition job reports as its BullMQ progress (and Bull Board shows). */
@@ -24,8 +32,11 @@ export interface PartitionJobProgress {
   eventsPerSecond: number;
 }
 
-/** Attempts of a partition job: a crash or a failed flush is retried, resuming from the last flush. */
-export const PARTITION_ATTEMPTS = 5;
+/**
+ * Attempts of a partition job: a crash or a failed flush is retried, resuming from the last flush; with the
+ * exponential backoff from 2 s that rides out about four minutes of a broker or Postgres outage.
+ */
+export const PARTITION_ATTEMPTS = 8;
 
 const DAY_SECONDS = 24 * 3600;
 

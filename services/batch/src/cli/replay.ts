@@ -12,6 +12,7 @@ import {
 } from '@lk/replays';
 import { Database, type ReplayRun } from '@lk/store';
 import { readPipelinesFile } from '@lk/streaming';
+import { queuePrefixFrom } from '../config/batch-config';
 
 const USAGE = `usage: lk-replay --mode batch|kappa --pipeline NAME [--from earliest|ISO-time] [--pipelines-file F]
                  [--definition F] [--wait]
@@ -54,7 +55,14 @@ async function main(argv: string[]): Promise<number> {
   const logger = new Logger('replay', {}, process.env.LOG_LEVEL ? undefined : 'warn');
   const database = new Database(stack.databaseUrl, { applicationName: 'lk-replay', logger });
   const kafka = new KafkaClient({ brokers: stack.kafkaBrokers, clientId: 'lk-replay', logger });
-  const launcher = new ReplayLauncher({ kafka, database, redisUrl: stack.redisUrl, pipelines, logger });
+  const launcher = new ReplayLauncher({
+    kafka,
+    database,
+    redisUrl: stack.redisUrl,
+    pipelines,
+    logger,
+    queuePrefix: queuePrefixFrom(process.env),
+  });
   try {
     switch (command) {
       case 'start':

@@ -1,4 +1,5 @@
-import { EnvReader, loadStackConfig, type StackConfig } from '@lk/common';
+import { ConfigError, EnvReader, loadStackConfig, type StackConfig } from '@lk/common';
+import { DEFAULT_QUEUE_PREFIX } from '@lk/replays';
 import type { Pipeline } from '@lk/operators';
 import { readPipelinesFile } from '@lk/streaming';
 
@@ -15,6 +16,8 @@ export interface BatchConfig {
   readonly maxRecordBytes: number;
   /** how many bytes of its partition one fetch brings at most (Kafka's max.partition.fetch.bytes) */
   readonly fetchMaxBytes: number;
+  /** BullMQ's key prefix, as the launchers of this stack use it */
+  readonly queuePrefix: string;
 }
 
 export function loadBatchConfig(env: Record<string, string | undefined> = process.env): BatchConfig {
@@ -26,9 +29,21 @@ export function loadBatchConfig(env: Record<string, string | undefined> = proces
     flushIntervalMs: read.integer('BATCH_FLUSH_INTERVAL_MS', 1_000, { min: 10, max: 600_000 }),
     maxRecordBytes: read.integer('BATCH_MAX_RECORD_BYTES', 64 * 1024, { min: 64, max: 100 * 1024 * 1024 }),
     fetchMaxBytes: read.integer('BATCH_FETCH_MAX_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
+    queuePrefix: queuePrefixFrom(env),
   };
 }
 
 function pipelinesOf(file: string): { pipelinesFile: string; pipelines: Pipeline[] } {
   return { pipelinesFile: file, pipelines: readPipelinesFile(file) };
+}
+
+/** REPLAY_QUEUE_PREFIX (default `bull`): letters, digits, `-` and `_` only, as it becomes part of Redis keys. */
+export function queuePrefixFrom(env: Record<string, string | undefined>): string {
+  const prefix = env.REPLAY_QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix))
+    throw new ConfigError(
+      'REPLAY_QUEUE_PREFIX',
+      `expected 1-64 letters, digits, "-" or "_", got ${JSON.stringify(prefix)}`,
+    );
+  return prefix;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { Logger } from '@lk/common';
 import { DeadLetterQueue, KafkaClient, type KafkaAdmin, type KafkaProducer } from '@lk/kafka';
 import { toDefinition, validatePipelines, type Pipeline } from '@lk/operators';
@@ -48,6 +48,8 @@ export class ReplayProcessor {
   private readonly admin: KafkaAdmin;
   private readonly registry: SchemaRegistryClient;
   private connected: Promise<void> | undefined;
+  /** a topic whose offsets answer when the broker does (any run's source) */
+  private probeTopic: string | undefined;
 
   constructor(@Inject(BATCH_CONFIG) private readonly config: BatchConfig) {
     this.kafka = new KafkaClient({
@@ -66,9 +68,9 @@ export class ReplayProcessor {
     this.registry = new SchemaRegistryClient(config.stack.schemaRegistryUrl);
   }
 
-  async process(job: Job, signal?: AbortSignal): Promise<unknown> {
+  async process(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
     if (job.name === RUN_JOB) return this.completeRun(job.data as RunJobData);
-    if (job.name === PARTITION_JOB) return this.replayPartition(job as Job<PartitionJobData>, signal);
+    if (job.name === PARTITION_JOB) return this.replayPartition(job as Job<PartitionJobData>, token, signal);
     throw new UnrecoverableError(`unknown job "${job.name}" in the replay queue`);
   }
 
@@ -83,21 +85,27 @@ export class ReplayProcessor {
     return { status: status ?? 'missing' };
   }
 
-  private async replayPartition(job: Job<PartitionJobData>, signal?: AbortSignal): Promise<unknown> {
+  private async replayPartition(
+    job: Job<PartitionJobData>,
+    token: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     const { runId, partition } = job.data;
-    const run = await this.runs.get(runId);
-    if (!run) throw new UnrecoverableError(`no replay run ${runId}`);
-    const range = run.partitions.find((p) => p.partition === partition);
-    if (!range) throw new UnrecoverableError(`replay run ${runId} has no partition ${partition}`);
-    if (run.status === 'cancelled' || run.status === 'failed')
-      throw new RunNotRunnableError(runId, run.status);
-    if (range.done || run.status === 'completed') return { partition, done: true };
-    await this.runs.markRunning(runId);
-    await this.connect();
-    // a cancel is seen at the next flush; BullMQ's own signal (worker shutdown, cancelJob) ends it too
-    const cancelled = new AbortController();
-    const aborted = signal ? AbortSignal.any([signal, cancelled.signal]) : cancelled.signal;
     try {
+      const run = await this.runs.get(runId);
+      // a job outliving its run (the run's rows were deleted): nothing to do, nothing to report
+      if (!run) throw new RunNotRunnableError(runId, 'gone');
+      const range = run.partitions.find((p) => p.partition === partition);
+      if (!range) throw new UnrecoverableError(`replay run ${runId} has no partition ${partition}`);
+      if (run.status === 'cancelled' || run.status === 'failed')
+        throw new RunNotRunnableError(runId, run.status);
+      if (range.done || run.status === 'completed') return { partition, done: true };
+      this.probeTopic = run.topic;
+      await this.runs.markRunning(runId);
+      await this.connect();
+      // a cancel is seen at the next flush; BullMQ's own signal (worker shutdown, cancelJob) ends it too
+      const cancelled = new AbortController();
+      const aborted = signal ? AbortSignal.any([signal, cancelled.signal]) : cancelled.signal;
       const result = await this.replay(
         job,
         run,
@@ -107,26 +115,75 @@ export class ReplayProcessor {
         cancelled,
         aborted,
       );
+      if (job.data.outages)
+        this.logger.info('partition job going again after an outage', { run: runId, partition });
       return result;
     } catch (error) {
+      if (error instanceof UnrecoverableError && !(error instanceof RunNotRunnableError)) {
+        await this.runs.fail(runId, `partition ${partition}: ${error.message}`).catch(() => undefined);
+        this.logger.error('replay run failed', { run: runId, partition, error });
+        throw error;
+      }
+      if (error instanceof RunNotRunnableError) throw error;
       const status = await this.runs.status(runId).catch(() => undefined);
       if (status === 'cancelled' || status === 'failed') throw new RunNotRunnableError(runId, status);
-      // the last attempt's error, or one no retry can mend, fails the run (and BullMQ fails the parent)
-      if (
-        error instanceof UnrecoverableError ||
-        job.attemptsMade + 1 >= (job.opts.attempts ?? PARTITION_ATTEMPTS)
-      ) {
-        await this.runs.fail(runId, `partition ${partition}: ${(error as Error).message}`);
-        this.logger.error('replay run failed', { run: runId, partition, error });
+      // Kafka or Postgres away (a restart, an outage): wait it out without spending an attempt — attempts are
+      // for failures of the job itself; the partition resumes from its last flush whenever it runs again
+      const down = await this.unavailableDependency();
+      if (down !== undefined && token !== undefined) {
+        const outages = (job.data.outages ?? 0) + 1;
+        const delayMs = Math.min(1_000 * 2 ** (outages - 1), 30_000);
+        if (outages === 1)
+          this.logger.warn('partition job waits for an unavailable dependency', {
+            run: runId,
+            partition,
+            down,
+            error,
+          });
+        await job.updateData({ ...job.data, outages });
+        await job.moveToDelayed(Date.now() + delayMs, token);
+        throw new DelayedError();
       }
-      this.logger.warn('partition replay attempt failed', {
-        run: runId,
-        partition,
-        attempt: job.attemptsMade + 1,
-        error,
-      });
+      // the last attempt's error fails the run (and BullMQ fails the parent)
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? PARTITION_ATTEMPTS)) {
+        await this.runs
+          .fail(runId, `partition ${partition}: ${(error as Error).message}`)
+          .catch(() => undefined);
+        this.logger.error('replay run failed', { run: runId, partition, error });
+      } else
+        this.logger.warn('partition replay attempt failed', {
+          run: runId,
+          partition,
+          attempt: job.attemptsMade + 1,
+          error,
+        });
       throw error;
     }
+  }
+
+  /** Which dependency does not answer now (within 5 s each), if any. */
+  private async unavailableDependency(): Promise<'postgres' | 'kafka' | undefined> {
+    const within = <T>(work: Promise<T>): Promise<T> =>
+      Promise.race([
+        work,
+        new Promise<T>((_, reject) =>
+          setTimeout(() => reject(new Error('no answer within 5 s')), 5_000).unref(),
+        ),
+      ]);
+    try {
+      await within(this.store.ping());
+    } catch {
+      return 'postgres';
+    }
+    const admin = this.kafka.admin();
+    try {
+      await within(admin.connect().then(() => admin.endOffsets(this.probeTopic ?? '__consumer_offsets')));
+    } catch {
+      return 'kafka';
+    } finally {
+      void admin.disconnect().catch(() => undefined);
+    }
+    return undefined;
   }
 
   private async replay(

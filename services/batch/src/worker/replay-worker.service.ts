@@ -23,14 +23,19 @@ export class ReplayWorkerService implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(REPLAY_QUEUE, (job, _token, signal) => this.processor.process(job, signal), {
-      connection: redisConnection(this.config.stack.redisUrl),
-      concurrency: this.config.concurrency,
-      // a partition job holds its lock while it reads; a dead worker's job is taken over after this
-      lockDuration: 30_000,
-      stalledInterval: 15_000,
-      maxStalledCount: 5,
-    });
+    this.worker = new Worker(
+      REPLAY_QUEUE,
+      (job, token, signal) => this.processor.process(job, token, signal),
+      {
+        connection: redisConnection(this.config.stack.redisUrl),
+        prefix: this.config.queuePrefix,
+        concurrency: this.config.concurrency,
+        // a partition job holds its lock while it reads; a dead worker's job is taken over after this
+        lockDuration: 30_000,
+        stalledInterval: 15_000,
+        maxStalledCount: 5,
+      },
+    );
     this.worker.on('failed', (job, error) => {
       if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
         this.logger.warn('replay job failed for good', { job: job.id, error });
