@@ -35,6 +35,11 @@ export class KafkaAdmin {
     });
   }
 
+  /** Resolves when the cluster answers (its description: brokers and controller). */
+  async ping(): Promise<void> {
+    await this.admin.describeCluster();
+  }
+
   async topicExists(name: string): Promise<boolean> {
     return (await this.admin.listTopics()).includes(name);
   }

@@ -4,6 +4,7 @@ import type { Logger } from '@lk/common';
 import { batchGroupId, speedGroupId, type KafkaClient } from '@lk/kafka';
 import { validatePipelines, type Pipeline } from '@lk/operators';
 import {
+  JobDefinitionConflictError,
   JobDefinitions,
   ReplayRuns,
   TERMINAL_STATUSES,
@@ -94,8 +95,10 @@ export class ReplayLauncher {
         });
         run = (await this.runs.get(id))!;
       } catch (error) {
-        // another replay took this version a moment ago: the next one up
-        if (!isUniqueViolation(error) || attempt >= 5) throw error;
+        // another replay took this version a moment ago (its run, or its definition first): the next one up
+        const taken =
+          isUniqueViolation(error) || (version !== null && error instanceof JobDefinitionConflictError);
+        if (!taken || attempt >= 5) throw error;
       }
     }
     try {

@@ -52,6 +52,9 @@ export function replayFlow(run: ReplayRun): FlowJob {
     data: { runId: run.id } satisfies RunJobData,
     opts: {
       jobId: `run-${run.id}`,
+      // completing the run is one statement; a Postgres restart at that moment is retried
+      attempts: PARTITION_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 2_000 },
       removeOnComplete: { age: 7 * DAY_SECONDS },
       removeOnFail: { age: 30 * DAY_SECONDS },
     },

@@ -15,7 +15,7 @@ const definition = { name: pipeline, allowedLateness: 10_000 };
 
 afterAll(async () => {
   await new StreamJobStore(database).deleteJobs(`speed:${pipeline}:`);
-  for (const id of ['r1', 'r2', 'r3'])
+  for (const id of ['r1', 'r2', 'r3', 'r4'])
     await new StreamJobStore(database).deleteJobs(`batch:${pipeline}-${id}`);
   await database.query('delete from replay_runs where pipeline = $1', [pipeline]);
   await database.query('delete from serving_versions where pipeline = $1', [pipeline]);
@@ -41,6 +41,7 @@ async function batchRun(
   status: 'completed' | 'cancelled',
   horizons: (number | null)[],
   finishedAt: string,
+  from = 'earliest',
 ) {
   const runId = `${pipeline}-${id}`;
   await runs.create({
@@ -51,7 +52,7 @@ async function batchRun(
     jobId: `batch:${runId}`,
     groupId: `lk-batch-${runId}`,
     topic: 't',
-    from: 'earliest',
+    from,
     definition,
     partitions: horizons.map((_, partition) => ({ partition, startOffset: 0, endOffset: 10 })),
   });
@@ -109,9 +110,17 @@ describe('lambda_view and kappa_view', () => {
     await row(r1, 0, 'a', 60_000, 10);
     await row(r1, 0, 'a', 120_000, 20);
     await row(r1, 1, 'b', 60_000, 40);
-    // a cancelled run's rows never count, whatever its horizon
+    // a cancelled run's rows never count, whatever its horizon; nor a run that started at a time (--from)
     const r3 = await batchRun('r3', 'cancelled', [900_000, 900_000], '2026-11-28T12:00:00Z');
     await row(r3, 0, 'a', 180_000, 99);
+    const r4 = await batchRun(
+      'r4',
+      'completed',
+      [900_000, 900_000],
+      '2026-11-28T12:00:00Z',
+      '2026-01-01T00:00:00Z',
+    );
+    await row(r4, 0, 'a', 180_000, 98);
     expect(await lambda()).toEqual([
       `a@60000:10 batch ${pipeline}-r1`,
       `a@120000:20 batch ${pipeline}-r1`,

@@ -217,15 +217,17 @@ export class ReplayRuns {
     return this.database.transaction(async (client) => {
       // serialises cutovers of one pipeline: the second waits, then closes what the first opened
       await client.query('select pg_advisory_xact_lock(hashtext($1))', [`lk-serving:${pipeline}`]);
-      const closed = await client.query<{ now: Date }>(
-        `update serving_versions set until = now() where pipeline = $1 and until is null returning now() as now`,
-        [pipeline],
-      );
-      const since = closed.rows[0]?.now;
+      // the time after the lock (not the transaction's start): periods follow the order of the cutovers
+      const [{ at }] = (await client.query<{ at: Date }>('select clock_timestamp() as at')).rows as [
+        { at: Date },
+      ];
+      await client.query(`update serving_versions set until = $2 where pipeline = $1 and until is null`, [
+        pipeline,
+        at,
+      ]);
       const inserted = await client.query<ServingRow>(
-        `insert into serving_versions (pipeline, version, run_id, since) values ($1, $2, $3, coalesce($4, now()))
-         returning *`,
-        [pipeline, version, runId, since ?? null],
+        `insert into serving_versions (pipeline, version, run_id, since) values ($1, $2, $3, $4) returning *`,
+        [pipeline, version, runId, at],
       );
       return toServing(inserted.rows[0]!);
     });

@@ -15,6 +15,7 @@ import { createUserEventDecoder, SchemaRegistryClient, type UserEvent } from '@l
 import { Database, ReplayRuns, StreamJobStore, type ReplayRun } from '@lk/store';
 import {
   isPoisonError,
+  PartitionFencedError,
   PartitionReplay,
   ResultPublisher,
   resultsTopic,
@@ -25,8 +26,8 @@ import type { BatchConfig } from '../config/batch-config';
 
 /** The run was cancelled (or failed elsewhere) while this job ran: stop without retrying. */
 class RunNotRunnableError extends UnrecoverableError {
-  constructor(runId: string, status: string) {
-    super(`replay run ${runId} is ${status}`);
+  constructor(runId: string, status: string, detail?: string) {
+    super(`replay run ${runId} is ${status}${detail ? `: ${detail}` : ''}`);
     this.name = 'RunNotRunnableError';
   }
 }
@@ -48,8 +49,6 @@ export class ReplayProcessor {
   private readonly admin: KafkaAdmin;
   private readonly registry: SchemaRegistryClient;
   private connected: Promise<void> | undefined;
-  /** a topic whose offsets answer when the broker does (any run's source) */
-  private probeTopic: string | undefined;
 
   constructor(@Inject(BATCH_CONFIG) private readonly config: BatchConfig) {
     this.kafka = new KafkaClient({
@@ -79,6 +78,17 @@ export class ReplayProcessor {
     await this.database.close();
   }
 
+  /** Fails the run of a job BullMQ failed for good without the processor (e.g. stalled too often). */
+  async failedForGood(job: Job, error: Error): Promise<void> {
+    const { runId } = job.data as { runId?: string };
+    if (runId === undefined || error instanceof RunNotRunnableError || error.name === 'RunNotRunnableError')
+      return;
+    const status = await this.runs
+      .fail(runId, `${job.name} job ${job.id}: ${error.message}`)
+      .catch(() => undefined);
+    if (status === 'failed') this.logger.error('replay run failed', { run: runId, job: job.id, error });
+  }
+
   private async completeRun({ runId }: RunJobData): Promise<{ status: string }> {
     const status = await this.runs.complete(runId);
     if (status === 'completed') this.logger.info('replay completed', { run: runId });
@@ -100,7 +110,6 @@ export class ReplayProcessor {
       if (run.status === 'cancelled' || run.status === 'failed')
         throw new RunNotRunnableError(runId, run.status);
       if (range.done || run.status === 'completed') return { partition, done: true };
-      this.probeTopic = run.topic;
       await this.runs.markRunning(runId);
       await this.connect();
       // a cancel is seen at the next flush; BullMQ's own signal (worker shutdown, cancelJob) ends it too
@@ -125,8 +134,16 @@ export class ReplayProcessor {
         throw error;
       }
       if (error instanceof RunNotRunnableError) throw error;
+      // another attempt took the partition over (this one had stalled): it carries on, this one just stops
+      if (error instanceof PartitionFencedError)
+        throw new RunNotRunnableError(runId, 'taken over', error.message);
       const status = await this.runs.status(runId).catch(() => undefined);
       if (status === 'cancelled' || status === 'failed') throw new RunNotRunnableError(runId, status);
+      // the worker is stopping (SIGTERM): the job goes back to the queue for another worker, no attempt spent
+      if (signal?.aborted && token !== undefined) {
+        await job.moveToDelayed(Date.now() + 1_000, token);
+        throw new DelayedError();
+      }
       // Kafka or Postgres away (a restart, an outage): wait it out without spending an attempt — attempts are
       // for failures of the job itself; the partition resumes from its last flush whenever it runs again
       const down = await this.unavailableDependency();
@@ -177,7 +194,8 @@ export class ReplayProcessor {
     }
     const admin = this.kafka.admin();
     try {
-      await within(admin.connect().then(() => admin.endOffsets(this.probeTopic ?? '__consumer_offsets')));
+      // the cluster, not a topic: a deleted source topic is the job's failure, not an outage
+      await within(admin.connect().then(() => admin.ping()));
     } catch {
       return 'kafka';
     } finally {

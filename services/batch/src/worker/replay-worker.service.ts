@@ -37,8 +37,9 @@ export class ReplayWorkerService implements OnApplicationBootstrap, OnApplicatio
       },
     );
     this.worker.on('failed', (job, error) => {
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
-        this.logger.warn('replay job failed for good', { job: job.id, error });
+      if (!job || error.name === 'DelayedError') return;
+      const forGood = job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'RunNotRunnableError';
+      if (forGood) void this.processor.failedForGood(job, error);
     });
     this.worker.on('error', (error) => this.logger.warn('replay worker error (Redis?)', { error }));
     this.logger.info('replay worker started', { queue: REPLAY_QUEUE, concurrency: this.config.concurrency });
