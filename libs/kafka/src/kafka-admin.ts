@@ -35,6 +35,11 @@ export class KafkaAdmin {
     });
   }
 
+  /** Deletes a partition's records below `offset` (moves its log start offset, as retention does). */
+  async deleteRecordsBefore(topic: string, partition: number, offset: bigint): Promise<void> {
+    await this.admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: offset.toString() }] });
+  }
+
   /** Resolves when the cluster answers (its description: brokers and controller). */
   async ping(): Promise<void> {
     await this.admin.describeCluster();

@@ -7,6 +7,7 @@ export { batchJobId, speedJobId } from './job-ids';
 export {
   PartitionFencedError,
   PartitionReplay,
+  RecordsDeletedError,
   type PartitionReplayOptions,
   type PartitionReplayResult,
   type ReplayProgress,

@@ -61,12 +61,33 @@ export interface PartitionReplayOptions<E extends object> {
   /** after every committed flush */
   readonly onProgress?: (progress: ReplayProgress) => Promise<void>;
   readonly flushIntervalMs: number;
+  /**
+   * the partition's log start offset now: asked when the read skips offsets, to tell records deleted by
+   * retention (the replay cannot be exact: it fails) from gaps a log may have (compaction, transaction markers)
+   */
+  readonly logStartOffset?: () => Promise<number>;
   /** consumer settings of the reader (e.g. maxBytesPerPartition: how much one fetch brings) */
   readonly consumerSettings?: ConsumerSettings;
   readonly signal?: AbortSignal;
   readonly logger: Logger;
   /** wall clock in ms; schedules flushes and measures rates, never decides a result */
   readonly now?: () => number;
+}
+
+/** Records of the range were deleted (retention) before the replay read them: it cannot be exact. */
+export class RecordsDeletedError extends Error {
+  override readonly name = 'RecordsDeletedError';
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly from: number,
+    readonly to: number,
+  ) {
+    super(
+      `records [${from}, ${to}) of ${topic}[${partition}] were deleted (retention) before the replay read them; ` +
+        'start a new run (its range begins at the log start now)',
+    );
+  }
 }
 
 /** The partition was claimed by another attempt (a retried job) since this one claimed it. */
@@ -153,6 +174,7 @@ export class PartitionReplay<E extends object> {
       settings: options.consumerSettings,
       onBatch: async (batch) => {
         options.signal?.throwIfAborted();
+        await this.checkContinuity(Number(batch.records[0]!.offset));
         await handle(batch);
         // the last batch finishes here, so the reader still commits the end offset to the group
         if (Number(batch.records.at(-1)!.offset) + 1 >= options.endOffset) result = await this.finish();
@@ -176,6 +198,21 @@ export class PartitionReplay<E extends object> {
       seconds: Math.round(this.now() - this.startedAt) / 1000,
     });
     return result;
+  }
+
+  /** Records skipped between what was read and this batch were deleted by retention: no exact result. */
+  private async checkContinuity(firstOffset: number): Promise<void> {
+    const { options, operator } = this;
+    const expected = operator.nextOffset(options.partition) ?? this.flushedOffset;
+    if (firstOffset <= expected || options.logStartOffset === undefined) return;
+    const logStart = await options.logStartOffset();
+    if (logStart > expected)
+      throw new RecordsDeletedError(
+        options.pipeline.source,
+        options.partition,
+        expected,
+        Math.min(logStart, firstOffset),
+      );
   }
 
   /** The range is read: batch mode ends its input (every window final), stream mode keeps its state open. */

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig, Logger } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
-import { Database, ReplayRuns } from '@lk/store';
+import { Database, ReplayRuns, StreamJobStore } from '@lk/store';
 
 /**
  * The replay CLI and the batch worker meet bad input and missing dependencies with a clear answer, never a
@@ -41,12 +42,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  const ids = (await new ReplayRuns(database).list({ pipeline })).map((run) => run.jobId);
+  for (const jobId of ids) await new StreamJobStore(database).deleteJobs(jobId);
   await database.query('delete from replay_runs where pipeline = $1', [pipeline]);
   await database.query('delete from job_definitions where pipeline = $1', [pipeline]);
   await database.close();
   const admin = kafka.admin();
   await admin.connect();
-  await admin.deleteTopics([topic]).catch(() => undefined);
+  await admin.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
   await admin.disconnect();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -76,6 +79,50 @@ function node(
 
 const replay = (args: string[], env: Record<string, string> = {}) =>
   node('services/batch/dist/cli/replay.js', [...args, '--pipelines-file', pipelinesFile], env);
+
+describe('a run whose records were deleted before it read them', () => {
+  it('fails with the deleted range named instead of counting what is left', async () => {
+    const prefix = `lk-int-${suffix}`;
+    const generated = await node('services/generator/dist/cli/generate.js', [
+      ...['--count', '400', '--keys', '20', '--seed', '5', '--topic', topic, '--no-progress'],
+    ]);
+    expect(generated.code, generated.stderr).toBe(0);
+    // the run is recorded (its range snapshotted) while no worker runs, then retention takes the oldest records
+    const started = await replay(['--mode', 'batch', '--pipeline', pipeline], {
+      REPLAY_QUEUE_PREFIX: prefix,
+    });
+    expect(started.code, started.stderr).toBe(0);
+    const runId = started.stdout.split('\n')[0]!.trim();
+    const admin = kafka.admin();
+    await admin.connect();
+    const end = (await admin.endOffsets(topic)).get(0)!;
+    await admin.deleteRecordsBefore(topic, 0, end / 2n);
+    await admin.disconnect();
+    const worker = spawn(process.execPath, [join(root, 'services/batch/dist/main.js')], {
+      cwd: root,
+      env: { ...process.env, PIPELINES_FILE: pipelinesFile, BATCH_PORT: '0', REPLAY_QUEUE_PREFIX: prefix },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    worker.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    try {
+      const runs = new ReplayRuns(database);
+      for (let i = 0; (await runs.status(runId)) !== 'failed'; i++) {
+        if (i > 300) throw new Error(`the run did not fail: ${log.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const run = (await runs.get(runId))!;
+      expect(run.error).toMatch(new RegExp(`records \\[0, ${end / 2n}\\) of ${topic}\\[0\\] were deleted`));
+      expect(run.partitions.find((p) => p.partition === 0)!.done).toBe(false);
+    } finally {
+      worker.kill('SIGKILL');
+      const redis = new Redis(stack.redisUrl);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
+  });
+});
 
 describe('replay CLI and batch worker, hostile cases', () => {
   it('exits 2 naming the field for bad arguments and unknown names', async () => {

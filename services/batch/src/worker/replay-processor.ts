@@ -17,6 +17,7 @@ import {
   isPoisonError,
   PartitionFencedError,
   PartitionReplay,
+  RecordsDeletedError,
   ResultPublisher,
   resultsTopic,
   type PartitionReplayResult,
@@ -127,7 +128,9 @@ export class ReplayProcessor {
       if (job.data.outages)
         this.logger.info('partition job going again after an outage', { run: runId, partition });
       return result;
-    } catch (error) {
+    } catch (caught) {
+      // deleted records: no retry can make the run exact
+      const error = caught instanceof RecordsDeletedError ? new UnrecoverableError(caught.message) : caught;
       if (error instanceof UnrecoverableError && !(error instanceof RunNotRunnableError)) {
         await this.runs.fail(runId, `partition ${partition}: ${error.message}`).catch(() => undefined);
         this.logger.error('replay run failed', { run: runId, partition, error });
@@ -267,6 +270,7 @@ export class ReplayProcessor {
       },
       flushIntervalMs: config.flushIntervalMs,
       consumerSettings: { maxBytesPerPartition: config.fetchMaxBytes, maxBytes: config.fetchMaxBytes },
+      logStartOffset: async () => Number((await this.admin.startOffsets(run.topic)).get(partition) ?? 0n),
       signal,
       logger: this.logger.child({ run: run.id, mode: run.mode, pipeline: pipeline.name }),
     });
