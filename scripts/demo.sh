@@ -6,6 +6,19 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=toolchain.sh
 source scripts/toolchain.sh
+
+# Starts services/<name> as its own process, as in production, unless an earlier demo's is still running; it
+# keeps running after the demo (stop: kill $(cat .stack/demo/<name>.pid)).
+start_service() {
+  local name=$1 what=$2 extra=$3 pid_file=".stack/demo/$1.pid"
+  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    echo "($what started by an earlier demo is still running: pid $(cat "$pid_file"))"
+  else
+    nohup node "services/$name/dist/main.js" >>".stack/demo/$name.log" 2>&1 &
+    echo $! >"$pid_file"
+    echo "($what started: pid $(cat "$pid_file"), logs in .stack/demo/$name.log, $extra)"
+  fi
+}
 pnpm install --frozen-lockfile --reporter=silent
 pnpm exec tsc -b
 bash infra/local/stack.sh up
@@ -21,25 +34,11 @@ node services/generator/dist/cli/generate.js --count 20000 --rate 10000 --keys 2
 echo "(every produced record, with its partition, offset and record timestamp: .stack/demo/events.jsonl)"
 echo
 echo "== speed layer: every pipeline of pipelines.yaml as a streaming job (v1), exactly-once into PostgreSQL =="
-# a separate process, as in production; it keeps running after the demo (stop: kill \$(cat .stack/demo/speed.pid))
-if [ -f .stack/demo/speed.pid ] && kill -0 "$(cat .stack/demo/speed.pid)" 2>/dev/null; then
-  echo "(the speed service started by an earlier demo is still running: pid $(cat .stack/demo/speed.pid))"
-else
-  nohup node services/speed/dist/main.js >>.stack/demo/speed.log 2>&1 &
-  echo $! >.stack/demo/speed.pid
-  echo "(speed service started: pid $(cat .stack/demo/speed.pid), logs in .stack/demo/speed.log, metrics on :3002/metrics)"
-fi
+start_service speed "the speed service" "metrics on :3002/metrics"
 node services/speed/dist/cli/speed-report.js --wait 120 --rows 2
 echo
 echo "== replays on the batch workers (BullMQ): a Lambda batch run and a Kappa replay as the next version =="
-# a worker process that keeps running after the demo (stop: kill \$(cat .stack/demo/batch.pid))
-if [ -f .stack/demo/batch.pid ] && kill -0 "$(cat .stack/demo/batch.pid)" 2>/dev/null; then
-  echo "(the batch worker started by an earlier demo is still running: pid $(cat .stack/demo/batch.pid))"
-else
-  nohup node services/batch/dist/main.js >>.stack/demo/batch.log 2>&1 &
-  echo $! >.stack/demo/batch.pid
-  echo "(batch worker started: pid $(cat .stack/demo/batch.pid), logs in .stack/demo/batch.log)"
-fi
+start_service batch "a batch worker" "it takes the replay jobs"
 node services/batch/dist/cli/replay.js --mode batch --pipeline user_activity_1m --wait
 node services/batch/dist/cli/replay.js --mode kappa --pipeline user_activity_1m --wait
 echo

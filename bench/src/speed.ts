@@ -391,20 +391,25 @@ interface StoreResult {
   restoreApplyMs: number;
 }
 
+/** The i-th key's event at `ts` (the store and memory benches: one event per key). */
+function keyEvent(i: number, ts: number): UserEvent {
+  const types = ['page_view', 'click', 'add_to_cart', 'purchase'];
+  return {
+    event_id: `e${i}`,
+    user_id: `user-${i}`,
+    event_type: types[i & 3]!,
+    amount: 1 + (i % 97),
+    ts,
+    country: 'NL',
+  };
+}
+
 /** One event per key, all in the same minute: `keys` open windows with real accumulators. */
 function openWindowRows(pipeline: Pipeline, keys: number, partition: number, revision: number): WindowRow[] {
   const operator = new KeyedWindowOperator<UserEvent>(pipeline, { mode: 'stream', emitAccumulators: true });
   const ts = Date.UTC(2026, 0, 1, 0, 0, 30);
-  const types = ['page_view', 'click', 'add_to_cart', 'purchase'];
   for (let i = 0; i < keys; i++) {
-    const event: UserEvent = {
-      event_id: `e${i}`,
-      user_id: `user-${i}`,
-      event_type: types[i & 3]!,
-      amount: 1 + (i % 97),
-      ts,
-      country: 'NL',
-    };
+    const event = keyEvent(i, ts);
     for (let r = 0; r < revision; r++) operator.process(event, partition, i);
   }
   // exactly the rows the job writes: its own flush builder over the operator's output
@@ -482,24 +487,11 @@ function memoryChild(index: number): void {
   if (!gc) throw new Error('run with --expose-gc');
   const pipeline = parsePipelines(readFileSync(join(root, 'pipelines.yaml'), 'utf8'))[index]!;
   const keys = 1_000_000;
-  const types = ['page_view', 'click', 'add_to_cart', 'purchase'];
   gc();
   const before = process.memoryUsage();
   const operator = new KeyedWindowOperator<UserEvent>(pipeline, { mode: 'stream', emitAccumulators: true });
   const ts = Date.UTC(2026, 0, 1, 0, 0, 30);
-  for (let i = 0; i < keys; i++)
-    operator.process(
-      {
-        event_id: `e${i}`,
-        user_id: `user-${i}`,
-        event_type: types[i & 3]!,
-        amount: 1 + (i % 97),
-        ts,
-        country: 'NL',
-      },
-      i % 12,
-      Math.floor(i / 12),
-    );
+  for (let i = 0; i < keys; i++) operator.process(keyEvent(i, ts), i % 12, Math.floor(i / 12));
   gc();
   const after = process.memoryUsage();
   const { openWindows } = operator.stats();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FlowProducer } from 'bullmq';
 import type { Logger } from '@lk/common';
-import { batchGroupId, speedGroupId, type KafkaClient } from '@lk/kafka';
+import { batchGroupId, speedGroupId, type KafkaAdmin, type KafkaClient } from '@lk/kafka';
 import { validatePipelines, type Pipeline } from '@lk/operators';
 import {
   JobDefinitionConflictError,
@@ -65,13 +65,18 @@ export class ReplayLauncher {
   }
 
   async start(request: ReplayRequest): Promise<ReplayRun> {
+    // one admin connection for the snapshot and, for a Kappa version, its output topics
+    return this.withAdmin((admin) => this.startWith(admin, request));
+  }
+
+  private async startWith(admin: KafkaAdmin, request: ReplayRequest): Promise<ReplayRun> {
     const { mode } = request;
     if (mode !== 'batch' && mode !== 'kappa')
       throw new ReplayRequestError('mode', `must be "batch" or "kappa", got ${JSON.stringify(mode)}`);
     const definition = this.definitionFor(request);
     const from = request.from ?? 'earliest';
     const fromTime = parseFrom(from);
-    const range = await this.snapshot(definition.source, fromTime);
+    const range = await this.snapshot(admin, definition.source, fromTime);
     const id = newRunId();
     let run: ReplayRun | undefined;
     for (let attempt = 1; run === undefined; attempt++) {
@@ -102,7 +107,7 @@ export class ReplayLauncher {
       }
     }
     try {
-      if (run.version !== null) await this.ensureVersionOutputs(definition, run.version, range.length);
+      if (run.version !== null) await this.ensureVersionOutputs(admin, definition, run.version, range.length);
       await this.flows.add(replayFlow(run));
     } catch (error) {
       await this.runs.fail(id, `could not be queued: ${(error as Error).message}`);
@@ -256,44 +261,46 @@ export class ReplayLauncher {
 
   /** Per partition: [start, end) with the end offsets snapshotted now. */
   private async snapshot(
+    admin: KafkaAdmin,
     topic: string,
     fromTime: number | undefined,
   ): Promise<{ partition: number; startOffset: number; endOffset: number }[]> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    try {
-      if (!(await admin.topicExists(topic)))
-        throw new ReplayRequestError('pipeline', `its source topic "${topic}" does not exist`);
-      const ends = await admin.endOffsets(topic);
-      const starts =
-        fromTime === undefined
-          ? await admin.startOffsets(topic)
-          : await admin.offsetsForTime(topic, fromTime);
-      return [...ends.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([partition, end]) => ({
-          partition,
-          startOffset: Math.min(Number(starts.get(partition) ?? 0n), Number(end)),
-          endOffset: Number(end),
-        }));
-    } finally {
-      await admin.disconnect();
-    }
+    if (!(await admin.topicExists(topic)))
+      throw new ReplayRequestError('pipeline', `its source topic "${topic}" does not exist`);
+    const ends = await admin.endOffsets(topic);
+    const starts =
+      fromTime === undefined ? await admin.startOffsets(topic) : await admin.offsetsForTime(topic, fromTime);
+    return [...ends.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([partition, end]) => ({
+        partition,
+        startOffset: Math.min(Number(starts.get(partition) ?? 0n), Number(end)),
+        endOffset: Number(end),
+      }));
   }
 
   /** A Kappa version's output topics, created once here (not by each job) as its speed instance creates them. */
-  private async ensureVersionOutputs(pipeline: Pipeline, version: number, partitions: number): Promise<void> {
+  private async ensureVersionOutputs(
+    admin: KafkaAdmin,
+    pipeline: Pipeline,
+    version: number,
+    partitions: number,
+  ): Promise<void> {
+    await admin.ensureTopics([
+      {
+        name: resultsTopic(pipeline.name, version),
+        partitions: Math.max(partitions, 1),
+        config: { 'cleanup.policy': 'compact' },
+      },
+      { name: `${pipeline.source}${LATE_TOPIC_SUFFIX}`, partitions: Math.max(partitions, 1) },
+    ]);
+  }
+
+  private async withAdmin<T>(work: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
-      await admin.ensureTopics([
-        {
-          name: resultsTopic(pipeline.name, version),
-          partitions: Math.max(partitions, 1),
-          config: { 'cleanup.policy': 'compact' },
-        },
-        { name: `${pipeline.source}${LATE_TOPIC_SUFFIX}`, partitions: Math.max(partitions, 1) },
-      ]);
+      return await work(admin);
     } finally {
       await admin.disconnect();
     }
@@ -301,14 +308,7 @@ export class ReplayLauncher {
 
   /** Records the run's version is behind the log end now, over its partitions (from partition_state). */
   private async lagOf(run: ReplayRun): Promise<number> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    let ends: Map<number, bigint>;
-    try {
-      ends = await admin.endOffsets(run.topic);
-    } finally {
-      await admin.disconnect();
-    }
+    const ends = await this.withAdmin((admin) => admin.endOffsets(run.topic));
     const rows = await this.options.database.query<{ partition: number; next_offset: string }>(
       'select partition, next_offset from partition_state where job_id = $1 and topic = $2',
       [run.jobId, run.topic],

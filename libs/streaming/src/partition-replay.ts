@@ -1,17 +1,15 @@
 import type { Logger } from '@lk/common';
 import {
-  decodingBatchHandler,
   readPartitionRange,
-  type ConsumedBatch,
   type ConsumedRecord,
   type ConsumerSettings,
-  type DeadLetter,
   type DeadLetterQueue,
   type KafkaClient,
 } from '@lk/kafka';
 import { KeyedWindowOperator, type OperatorMode, type Pipeline } from '@lk/operators';
 import type { PoolClient, StreamFlush, StreamJobStore } from '@lk/store';
 import { buildFlush, type FlushTarget } from './flush-builder';
+import { operatorBatchHandler } from './operator-batch-handler';
 import { restoredSnapshot } from './partition-restore';
 
 /** Where a partition replay stands after a flush: for job progress, run progress and lag tools. */
@@ -161,7 +159,11 @@ export class PartitionReplay<E extends object> {
       end: options.endOffset,
       resumed: claimed.nextOffset > 0,
     });
-    const handle = this.batchHandler();
+    const handle = operatorBatchHandler(operator, {
+      decode: options.decode,
+      isPoison: options.isPoison,
+      deadLetters: options.deadLetters,
+    });
     let result: PartitionReplayResult | undefined;
     await readPartitionRange(options.kafka, {
       topic: target.topic,
@@ -239,29 +241,6 @@ export class PartitionReplay<E extends object> {
     const maxEventTime = operator.maxEventTime(options.partition);
     if (!Number.isFinite(maxEventTime)) return null;
     return maxEventTime - options.pipeline.watermark.maxOutOfOrderness;
-  }
-
-  private batchHandler(): (batch: ConsumedBatch) => Promise<void> {
-    const { options, operator } = this;
-    return decodingBatchHandler<E>({
-      decode: options.decode,
-      isPoison: options.isPoison,
-      deadLetters: options.deadLetters,
-      handle: async (batch, decoded) => {
-        const refused: DeadLetter[] = [];
-        for (const { record, value } of decoded) {
-          try {
-            operator.process(value, record.partition, Number(record.offset), record.timestamp);
-          } catch (error) {
-            if (!options.isPoison(error)) throw error;
-            refused.push({ record, error: error as Error });
-          }
-        }
-        if (refused.length > 0) await options.deadLetters.send(refused);
-        const last = batch.records[batch.records.length - 1]!;
-        operator.skipTo(last.partition, Number(last.offset) + 1);
-      },
-    });
   }
 
   private async flush(within?: (client: PoolClient) => Promise<void>): Promise<void> {

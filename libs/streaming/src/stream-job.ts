@@ -1,15 +1,10 @@
 import type { Logger } from '@lk/common';
-import {
-  decodingBatchHandler,
-  type ConsumedBatch,
-  type ConsumedRecord,
-  type DeadLetter,
-  type DeadLetterQueue,
-} from '@lk/kafka';
+import type { ConsumedBatch, ConsumedRecord, DeadLetterQueue } from '@lk/kafka';
 import { KeyedWindowOperator, type Pipeline } from '@lk/operators';
 import type { StreamFlush, StreamJobStore } from '@lk/store';
 import type { JobMetrics } from './job-metrics';
 import { buildFlush, type FlushTarget, type PartitionDrain } from './flush-builder';
+import { operatorBatchHandler } from './operator-batch-handler';
 import type { JobSource } from './job-source';
 import { restoredSnapshot } from './partition-restore';
 
@@ -167,39 +162,18 @@ export class StreamJob<E extends object> {
     await this.decodeBatch({ ...batch, records: fresh });
   }
 
-  /**
-   * Undecodable records go to the DLQ before the rest is applied (with the safety valve of
-   * decodingBatchHandler); events the operator refuses (no usable key or time, time too far ahead of the
-   * record) go there too. Either way the offset moves past them, so they count as consumed.
-   */
+  /** Records to the operator, poison to the DLQ (see operatorBatchHandler); counts what is pending. */
   private batchDecoder(): (batch: ConsumedBatch) => Promise<void> {
-    return decodingBatchHandler<E>({
-      decode: this.options.decode,
-      isPoison: this.options.isPoison,
-      deadLetters: this.options.deadLetters,
-      onDeadLettered: (count) => this.options.metrics.deadLettered(this.target.pipeline, count),
-      handle: async (batch, decoded) => {
-        const { operator, options } = this;
-        const refused: DeadLetter[] = [];
-        let applied = 0;
-        for (const { record, value } of decoded) {
-          const offset = Number(record.offset);
-          try {
-            if (operator.process(value, record.partition, offset, record.timestamp)) applied++;
-          } catch (error) {
-            if (!options.isPoison(error)) throw error;
-            refused.push({ record, error: error as Error });
-          }
-        }
-        if (refused.length > 0) {
-          await options.deadLetters.send(refused);
-          options.metrics.deadLettered(this.target.pipeline, refused.length);
-        }
-        // dead-lettered and refused records are consumed too: the partition resumes after the batch
-        const last = batch.records[batch.records.length - 1]!;
-        operator.skipTo(last.partition, Number(last.offset) + 1);
-        this.pendingEvents += applied + refused.length;
-        options.metrics.eventsIn(this.target.pipeline, applied);
+    const { options, target } = this;
+    return operatorBatchHandler(this.operator, {
+      decode: options.decode,
+      isPoison: options.isPoison,
+      deadLetters: options.deadLetters,
+      onDeadLettered: (count) => options.metrics.deadLettered(target.pipeline, count),
+      onApplied: (applied, refused) => {
+        // refused records are consumed too: they count towards the next flush
+        this.pendingEvents += applied + refused;
+        options.metrics.eventsIn(target.pipeline, applied);
       },
     });
   }

@@ -42,18 +42,13 @@ export interface ReplayRun {
   readonly partitions: readonly ReplayPartition[];
 }
 
-export interface NewReplayRun {
-  readonly id: string;
-  readonly mode: ReplayMode;
-  readonly pipeline: string;
-  readonly version: number | null;
-  readonly jobId: string;
-  readonly groupId: string;
-  readonly topic: string;
-  readonly from: string;
-  readonly definition: unknown;
-  readonly partitions: readonly { partition: number; startOffset: number; endOffset: number }[];
-}
+/** What a new run is recorded with: its identity and definition, and the range of each partition. */
+export type NewReplayRun = Pick<
+  ReplayRun,
+  'id' | 'mode' | 'pipeline' | 'version' | 'jobId' | 'groupId' | 'topic' | 'from' | 'definition'
+> & {
+  readonly partitions: readonly Pick<ReplayPartition, 'partition' | 'startOffset' | 'endOffset'>[];
+};
 
 /** One entry of a pipeline's serving history: `until` null for the version serving now. */
 export interface ServingVersion {

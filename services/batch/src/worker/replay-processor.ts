@@ -11,7 +11,12 @@ import {
   type PartitionJobProgress,
   type RunJobData,
 } from '@lk/replays';
-import { createUserEventDecoder, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
+import {
+  createUserEventDecoder,
+  SchemaRegistryClient,
+  type AvroRecordDecoder,
+  type UserEvent,
+} from '@lk/schemas';
 import { Database, ReplayRuns, StreamJobStore, type ReplayRun } from '@lk/store';
 import {
   isPoisonError,
@@ -48,7 +53,9 @@ export class ReplayProcessor {
   private readonly store: StreamJobStore;
   private readonly producer: KafkaProducer;
   private readonly admin: KafkaAdmin;
-  private readonly registry: SchemaRegistryClient;
+  /** one decoder (its schema cache) and one DLQ (the topic limits it learns) for all of the jobs */
+  private readonly decoder: AvroRecordDecoder<UserEvent>;
+  private readonly deadLetters: DeadLetterQueue;
   private connected: Promise<void> | undefined;
 
   constructor(@Inject(BATCH_CONFIG) private readonly config: BatchConfig) {
@@ -65,7 +72,11 @@ export class ReplayProcessor {
     this.store = new StreamJobStore(this.database);
     this.producer = this.kafka.producer();
     this.admin = this.kafka.admin();
-    this.registry = new SchemaRegistryClient(config.stack.schemaRegistryUrl);
+    this.decoder = createUserEventDecoder(
+      new SchemaRegistryClient(config.stack.schemaRegistryUrl),
+      config.maxRecordBytes,
+    );
+    this.deadLetters = new DeadLetterQueue(this.producer, { admin: this.admin });
   }
 
   async process(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
@@ -216,9 +227,8 @@ export class ReplayProcessor {
     cancel: AbortController,
     signal: AbortSignal,
   ): Promise<PartitionReplayResult> {
-    const { config, runs } = this;
+    const { config, runs, decoder } = this;
     const pipeline = definitionOf(run);
-    const decoder = createUserEventDecoder(this.registry, config.maxRecordBytes);
     const publisher =
       run.mode === 'kappa' && run.version !== null
         ? new ResultPublisher(
@@ -240,7 +250,7 @@ export class ReplayProcessor {
       store: this.store,
       decode: async (record) => (await decoder.decode(record.value)).value,
       isPoison: isPoisonError,
-      deadLetters: new DeadLetterQueue(this.producer, { admin: this.admin }),
+      deadLetters: this.deadLetters,
       publish: publisher && ((flush) => publisher.publish(flush)),
       finish: async (client, result) => {
         // the run's row is locked against a concurrent cancel: a cancelled run gets no more done partitions

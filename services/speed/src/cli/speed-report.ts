@@ -1,11 +1,9 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadStackConfig, runCli, UsageError } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
-import { parsePipelines } from '@lk/operators';
 import { Database, StreamJobStore } from '@lk/store';
-import { speedJobId } from '@lk/streaming';
+import { readPipelinesFile, speedJobId } from '@lk/streaming';
 
 const USAGE = `usage: lk-speed-report [--pipelines FILE] [--version N] [--wait SECONDS] [--rows N]
 
@@ -35,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError('--version', 'expected an integer >= 1');
   if (!(waitSeconds >= 0)) throw new UsageError('--wait', 'expected seconds >= 0');
   if (!Number.isInteger(rows) || rows < 0) throw new UsageError('--rows', 'expected an integer >= 0');
-  const pipelines = parsePipelines(readFileSync(values.pipelines, 'utf8'));
+  const pipelines = readPipelinesFile(values.pipelines, '--pipelines');
   const stack = loadStackConfig();
   const database = new Database(stack.databaseUrl, { applicationName: 'lk-speed-report' });
   const admin = new KafkaClient({ brokers: stack.kafkaBrokers, clientId: 'lk-speed-report' }).admin();
