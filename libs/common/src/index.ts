@@ -19,3 +19,4 @@ export { serializeError, type SerializedError } from './logging/serialize-error'
 export { UsageError } from './cli/usage-error';
 export { cliFailure, runCli, type CliMain, type CliOptions } from './cli/run-cli';
 export { ProgressReporter, type ProgressClock, type ProgressStream } from './cli/progress-reporter';
+export { sortableId } from './ids/sortable-id';

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { FlowProducer } from 'bullmq';
-import type { Logger } from '@lk/common';
+import { sortableId, type Logger } from '@lk/common';
 import { batchGroupId, speedGroupId, type KafkaAdmin, type KafkaClient } from '@lk/kafka';
 import { validatePipelines, type Pipeline } from '@lk/operators';
 import {
@@ -77,7 +76,7 @@ export class ReplayLauncher {
     const from = request.from ?? 'earliest';
     const fromTime = parseFrom(from);
     const range = await this.snapshot(admin, definition.source, fromTime);
-    const id = newRunId();
+    const id = sortableId();
     let run: ReplayRun | undefined;
     for (let attempt = 1; run === undefined; attempt++) {
       const version = mode === 'kappa' ? await this.runs.nextVersion(definition.name) : null;
@@ -320,10 +319,6 @@ export class ReplayLauncher {
   }
 }
 
-/** Sortable by creation time, unique without coordination: base-36 milliseconds and 6 random hex digits. */
-function newRunId(): string {
-  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-}
 
 function parseFrom(from: string): number | undefined {
   if (from === 'earliest') return undefined;

@@ -41,7 +41,7 @@ export function buildFlush<E extends object>(
         values: change.values,
         revision: change.revision,
         final: change.final,
-        accumulators: change.final ? null : (change.accumulators ?? null),
+        accumulators: change.accumulators ?? null,
       });
       if (target.sessions && change.final)
         frontierOf.set(change.key, Math.max(frontierOf.get(change.key) ?? -Infinity, change.windowEnd));

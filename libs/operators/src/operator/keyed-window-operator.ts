@@ -37,8 +37,9 @@ export interface KeyedWindowOperatorOptions {
   /** User-defined aggregators that the pipeline's aggregations name in `fn`. */
   readonly aggregators?: AggregatorRegistry;
   /**
-   * Every open-window change carries its accumulators (as a snapshot encodes them): a sink that stores them
-   * with the result can restore a partition from its open rows alone, so persistence is incremental.
+   * Every change carries its accumulators (as a snapshot encodes them): a sink that stores them with the
+   * result can restore a partition from its open rows alone, so persistence is incremental, and a final
+   * window's accumulators let a comparison add the late events it dropped back to it (avg, count_distinct).
    */
   readonly emitAccumulators?: boolean;
 }

@@ -13,7 +13,7 @@ export interface PartitionConfig {
   readonly allowedLateness: number;
   /** Infinity in batch mode, which holds the watermark at −∞ until the end of input. */
   readonly maxOutOfOrderness: number;
-  /** open-window changes carry their accumulators */
+  /** every change carries its accumulators (final ones too: the merge service re-adds late events to them) */
   readonly emitAccumulators: boolean;
 }
 
@@ -252,7 +252,7 @@ export abstract class Partition<E> {
       values,
       revision: slots.revision[slot]! + (final ? 1 : 0),
       final,
-      ...(config.emitAccumulators && !final ? { accumulators: slots.accumulators.toJSON(slot) } : {}),
+      ...(config.emitAccumulators ? { accumulators: slots.accumulators.toJSON(slot) } : {}),
     };
   }
 }

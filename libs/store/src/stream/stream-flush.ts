@@ -1,4 +1,7 @@
-/** One window's newest result; `accumulators` holds the open window's state (null once final). */
+/**
+ * One window's newest result; `accumulators` holds the window's state (open: to restore it; final: so a
+ * comparison can add the late events the window dropped back to it).
+ */
 export interface WindowRow {
   readonly partition: number;
   readonly key: string;

@@ -1,0 +1,2 @@
+export { ComparisonNotFoundError } from './comparison-not-found-error';
+export { ComparisonRequestError } from './comparison-request-error';

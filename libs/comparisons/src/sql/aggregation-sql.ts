@@ -1,0 +1,117 @@
+import { SUM_ABSOLUTE_TOLERANCE, SUM_RELATIVE_TOLERANCE, type AggregationSpec } from '@lk/operators';
+import { sqlInteger, sqlLiteral } from './sql-literal';
+
+/** Aggregations whose results are doubles that depend on summation order: compared within the tolerance. */
+export const TOLERANT_FUNCTIONS: ReadonlySet<string> = new Set(['sum', 'avg']);
+/** Aggregations whose accumulators the comparison can add late events to, in SQL. */
+const ADJUSTABLE_FUNCTIONS: ReadonlySet<string> = new Set([
+  'count',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'count_distinct',
+]);
+/** Their accumulators are not their result (avg: [sum, count]; count_distinct: the values seen). */
+const NEEDS_ACCUMULATORS: ReadonlySet<string> = new Set(['avg', 'count_distinct']);
+
+/** `values->'name'` with a missing name read as JSON null, as the library's resultValuesEqual reads it. */
+export function valueOf(values: string, name: string): string {
+  return `coalesce(${values} -> ${sqlLiteral(name)}, 'null'::jsonb)`;
+}
+
+/** A jsonb value as a double, or NULL when it is not a number. */
+function numberOf(json: string): string {
+  return `(case when jsonb_typeof(${json}) = 'number' then (${json})::float8 end)`;
+}
+
+/**
+ * True when two `values` objects are equal under the library's policy (valuesEqual): count, min, max and
+ * count_distinct exactly, sum and avg within SUM_RELATIVE_TOLERANCE (with SUM_ABSOLUTE_TOLERANCE near 0).
+ */
+export function valuesEqualSql(
+  aggregations: readonly AggregationSpec[],
+  left: string,
+  right: string,
+): string {
+  if (aggregations.length === 0) return 'true';
+  return aggregations
+    .map(({ name, fn }) => {
+      const a = valueOf(left, name);
+      const b = valueOf(right, name);
+      return TOLERANT_FUNCTIONS.has(fn)
+        ? `lk_numbers_close(${a}, ${b}, ${SUM_RELATIVE_TOLERANCE}, ${SUM_ABSOLUTE_TOLERANCE})`
+        : `${a} = ${b}`;
+    })
+    .join(' and ');
+}
+
+/** |a − b| of one aggregation's results, NULL unless both are numbers. */
+export function absoluteDifferenceSql(left: string, right: string, name: string): string {
+  return `abs(${numberOf(valueOf(left, name))} - ${numberOf(valueOf(right, name))})`;
+}
+
+/** |a − b| / max(|a|, |b|) of one aggregation's results, NULL unless both are numbers, 0 when both are 0. */
+export function relativeDifferenceSql(left: string, right: string, name: string): string {
+  const a = numberOf(valueOf(left, name));
+  const b = numberOf(valueOf(right, name));
+  return `(abs(${a} - ${b}) / nullif(greatest(abs(${a}), abs(${b})), 0))`;
+}
+
+/**
+ * The result an island gives once its parts are combined: one side's rows of a window (several for sessions
+ * that a late event re-merges) and the late events that side dropped for it, as a `values` object — what the
+ * window would hold had nothing been late. Aggregate expressions over rows with columns
+ * `is_row, values, accumulators, event` (a row: values and accumulators; a late event: the event).
+ *
+ * One part alone that is a row is its own result (whatever the function). Otherwise counts, sums, min and max
+ * combine from the rows' values; avg and count_distinct from their accumulators ([sum, count]; the distinct
+ * values), which final windows keep; a result that cannot be combined (no accumulators, a user-defined
+ * function) is NULL, and a NULL never compares equal.
+ */
+export function adjustedValuesSql(aggregations: readonly AggregationSpec[]): string {
+  const pairs: string[] = [];
+  const combinable: string[] = [];
+  aggregations.forEach(({ name, fn, field }, index) => {
+    const value = `values -> ${sqlLiteral(name)}`;
+    const accumulator = `accumulators -> ${sqlInteger(index)}`;
+    const input = field === undefined ? 'event' : `nullif(event -> ${sqlLiteral(field)}, 'null'::jsonb)`;
+    const fromRows = (rowPart: string, eventPart: string): string =>
+      `case when is_row then ${rowPart} else ${eventPart} end`;
+    let expression: string;
+    switch (fn) {
+      case 'count':
+        expression = `to_jsonb(coalesce(sum(${fromRows(numberOf(value), `(case when ${input} is not null then 1 else 0 end)`)}), 0))`;
+        break;
+      case 'sum':
+        expression = `to_jsonb(coalesce(sum(${fromRows(numberOf(value), numberOf(input))}), 0))`;
+        break;
+      case 'min':
+      case 'max':
+        expression = `coalesce(to_jsonb(${fn}(${fromRows(numberOf(value), numberOf(input))})), 'null'::jsonb)`;
+        break;
+      case 'avg': {
+        const total = `sum(${fromRows(numberOf(`${accumulator} -> 0`), numberOf(input))})`;
+        const count = `sum(${fromRows(numberOf(`${accumulator} -> 1`), `(case when jsonb_typeof(${input}) = 'number' then 1 else 0 end)`)})`;
+        expression = `(case when ${count} > 0 then to_jsonb(${total} / ${count}) else 'null'::jsonb end)`;
+        break;
+      }
+      case 'count_distinct':
+        expression =
+          `to_jsonb((select count(distinct element.value) from jsonb_array_elements(` +
+          `jsonb_agg(${fromRows(accumulator, `(case when ${input} is null then '[]'::jsonb else jsonb_build_array(${input}) end)`)})` +
+          `) part, jsonb_array_elements(part.value) element))`;
+        break;
+      default:
+        expression = `'null'::jsonb`;
+    }
+    if (!ADJUSTABLE_FUNCTIONS.has(fn)) combinable.push('false');
+    else if (NEEDS_ACCUMULATORS.has(fn))
+      combinable.push(`bool_and(not is_row or jsonb_typeof(${accumulator}) = 'array')`);
+    pairs.push(sqlLiteral(name), expression);
+  });
+  const combined = pairs.length === 0 ? `'{}'::jsonb` : `jsonb_build_object(${pairs.join(', ')})`;
+  const whenCombinable = combinable.length === 0 ? 'true' : combinable.join(' and ');
+  return `(case when count(*) = 1 and bool_and(is_row) then (jsonb_agg(values)) -> 0
+                when ${whenCombinable} then ${combined} end)`;
+}
