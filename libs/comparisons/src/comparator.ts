@@ -71,12 +71,21 @@ export class Comparator {
     return report;
   }
 
-  /** Records a comparison that could not run (a database failure, not a bad request) and logs it. */
-  async recordFailure(request: ComparisonRequest, error: unknown, startedAt: Date): Promise<void> {
-    this.logger.error('comparison failed', {
-      pipeline: request.pipeline,
-      error: serializeError(error as Error),
-    });
+  /**
+   * Records a comparison that could not run, so the admin API and the scheduler see it; logged as an error
+   * unless the caller says it is expected (a request that cannot be compared, e.g. no version has run yet).
+   */
+  async recordFailure(
+    request: ComparisonRequest,
+    error: unknown,
+    startedAt: Date,
+    options: { log?: boolean } = {},
+  ): Promise<void> {
+    if (options.log ?? true)
+      this.logger.error('comparison failed', {
+        pipeline: request.pipeline,
+        error: serializeError(error as Error),
+      });
     await this.options.database
       .query(
         `insert into comparisons (id, pipeline, left_source, right_source, left_jobs, right_jobs, trigger, status,

@@ -38,3 +38,4 @@ export {
 export { createJavaCompatiblePartitioner, murmur2, partitionForKey } from './partitioner';
 export { consumeUntil, type ConsumeUntilOptions } from './consume-until';
 export { readPartitionRange, type PartitionRangeOptions } from './partition-range-reader';
+export { endOffsetsReader } from './end-offsets-reader';

@@ -3,8 +3,8 @@ import { AppModule } from './app.module';
 
 bootstrapService({
   name: 'merge',
-  module: AppModule,
+  module: { build: () => AppModule.forRoot() },
   defaultPort: 3004,
-  // reconciles the views in Postgres
+  // compares in Postgres; Kafka only for the scorecard's lag, which is reported unknown while it is away
   dependencies: ['postgres'],
 });
