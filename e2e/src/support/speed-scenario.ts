@@ -152,12 +152,52 @@ export class SpeedScenario {
     );
   }
 
+  /** The merge service process (comparisons after replays and on a schedule). */
+  startMerge(env: Record<string, string> = {}): ServiceProcess {
+    const merge = new ServiceProcess('merge', {
+      ...this.stackEnv,
+      PIPELINES_FILE: this.pipelinesFile,
+      LOG_LEVEL: 'info',
+      ...env,
+    });
+    this.processes.push(merge);
+    return merge;
+  }
+
+  /** The compare CLI (`services/merge/dist/cli/compare.js`); resolves with its exit code and output. */
+  compareCli(
+    args: string[],
+    timeoutMs = 120_000,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return runNode(
+      join(root, 'services/merge/dist/cli/compare.js'),
+      args,
+      { ...process.env, ...this.stackEnv },
+      timeoutMs,
+    );
+  }
+
+  /** The partition of every key, from the generator's JSONL (keys are hashed to partitions by the producer). */
+  keyPartitions(): Map<string, number> {
+    const partitions = new Map<string, number>();
+    for (const file of this.jsonlFiles)
+      for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+        const record = JSON.parse(line) as { user_id: string; partition: number };
+        partitions.set(record.user_id, record.partition);
+      }
+    return partitions;
+  }
+
   jobId(pipeline: Pipeline, version: number): string {
     return `speed:${pipeline.name}:v${version}`;
   }
 
   /** Produces `count` events with the generator at `rate`/s; resolves with its exit code. */
-  generate(count: number, rate: number, options: { seed: number; start: string }): Promise<number | null> {
+  generate(
+    count: number,
+    rate: number,
+    options: { seed: number; start: string; keys?: number },
+  ): Promise<number | null> {
     const jsonl = join(this.dir, `events-${this.jsonlFiles.length}.jsonl`);
     this.jsonlFiles.push(jsonl);
     const child = spawn(
@@ -170,7 +210,7 @@ export class SpeedScenario {
           '--rate',
           String(rate),
           '--keys',
-          '2000',
+          String(options.keys ?? 2000),
           '--seed',
           String(options.seed),
         ],
@@ -362,9 +402,35 @@ export class SpeedScenario {
     await this.store.deleteJobs(this.jobPrefix);
     for (const runId of this.runIds) await this.store.deleteJobs(`batch:${runId}`);
     await this.database.query('delete from replay_runs where pipeline like $1', [`${this.pipelinePrefix}%`]);
+    await this.database.query('delete from comparisons where pipeline like $1', [`${this.pipelinePrefix}%`]);
     await this.database.query('delete from serving_versions where pipeline like $1', [
       `${this.pipelinePrefix}%`,
     ]);
     await this.database.close();
   }
+}
+
+/** Runs a node script of ours; resolves with its exit code and output (killed after timeoutMs). */
+function runNode(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((done) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    }),
+  );
 }
