@@ -1,5 +1,6 @@
 // Entry point of `pnpm bench`: runs every benchmark of the repository in turn.
 import { runCli } from '@lk/common';
+import { runComparisonBench } from './comparison';
 import { runGeneratorBench } from './generator';
 import { runLoggerBench } from './logger';
 import { runOperatorsBench } from './operators';
@@ -12,6 +13,7 @@ async function main(args: string[]): Promise<void> {
   runLoggerBench();
   await runSpeedBench();
   await runReplayBench();
+  await runComparisonBench();
 }
 
 // forceExit: the Kafka and registry clients of the benchmarks may leave handles open

@@ -42,6 +42,8 @@ export interface ComparisonSummary {
   readonly lateEventsInvolved: number;
   /** rows per (class, reason), most frequent first */
   readonly reasons: readonly { class: RowClass; reason: string; rows: number }[];
+  /** where the comparison's time went, per step (prepare, join, explain, classify, summarize, scorecard) */
+  readonly timingsMs: Readonly<Record<string, number>>;
 }
 
 export interface ComparisonReport {

@@ -7,26 +7,34 @@ select w.pipeline, w.key, w.window_start, w.window_end, w.values, w.revision, w.
 from serving_speed_versions v
 join window_results w on w.job_id = v.job_id and w.pipeline = v.pipeline;
 
+-- The batch layer per partition, as bands of window ends: each completed run (from the earliest offset) covers
+-- the windows ending by covered_until = horizon − allowedLateness; a window is served by the latest run that
+-- covers it, i.e. run r serves the window ends in (covers_after, covered_until], covers_after being the
+-- furthest any later run covers. Bands are disjoint, so the Lambda view picks each window's run by a join —
+-- no sort of every batch row to keep the latest per window.
+create or replace view batch_layer as
+select run_id, pipeline, job_id, partition, finished_at, covered_until,
+       coalesce(max(covered_until) over (partition by pipeline, partition order by finished_at desc, run_id desc
+                                         rows between unbounded preceding and 1 preceding),
+                -9223372036854775808) as covers_after
+from (select run_id, pipeline, job_id, partition, finished_at, horizon - allowed_lateness as covered_until
+      from batch_coverage) c;
+
 create or replace view lambda_view as
-select * from (
-  select distinct on (w.pipeline, w.key, w.window_start, w.window_end)
-         w.pipeline, w.key, w.window_start, w.window_end, w.values, w.revision, w.final,
-         'batch'::text as source, c.run_id, null::integer as version, w.job_id, w.partition, w.accumulators
-  from batch_coverage c
-  join window_results w on w.job_id = c.job_id and w.pipeline = c.pipeline and w.partition = c.partition
-  where w.window_end + c.allowed_lateness <= c.horizon
-  order by w.pipeline, w.key, w.window_start, w.window_end, c.finished_at desc, c.run_id desc
-) latest_batch
+select w.pipeline, w.key, w.window_start, w.window_end, w.values, w.revision, w.final,
+       'batch'::text as source, b.run_id, null::integer as version, w.job_id, w.partition, w.accumulators
+from batch_layer b
+join window_results w on w.job_id = b.job_id and w.pipeline = b.pipeline and w.partition = b.partition
+where w.window_end > b.covers_after and w.window_end <= b.covered_until
 union all
 select w.pipeline, w.key, w.window_start, w.window_end, w.values, w.revision, w.final,
        'speed'::text as source, null::text as run_id, v.version, w.job_id, w.partition, w.accumulators
 from serving_speed_versions v
 join window_results w on w.job_id = v.job_id and w.pipeline = v.pipeline
-where not exists (
-  select 1 from batch_coverage c
-  where c.pipeline = w.pipeline and c.partition = w.partition
-    and w.window_end + c.allowed_lateness <= c.horizon
-);
+left join (select pipeline, partition, max(covered_until) as covered_until from batch_layer
+           group by pipeline, partition) b
+       on b.pipeline = w.pipeline and b.partition = w.partition
+where b.covered_until is null or w.window_end > b.covered_until;
 
 -- One row per comparison run: its two sources (as given and as resolved to job ids), why it ran, the rows
 -- per class, and the summary and architecture scorecard as JSON (the admin API and the dashboard serve them).
@@ -79,13 +87,3 @@ create table if not exists comparison_rows (
   primary key (comparison_id, key, window_start, window_end)
 );
 create index if not exists comparison_rows_class on comparison_rows (comparison_id, class);
-
--- Whether two aggregation results (jsonb numbers, or null) are equal within the tolerance of order-dependent
--- doubles (sum, avg): |a − b| <= max(relative · max(|a|, |b|), absolute). The comparison passes the tolerance of
--- the operator library (valuesEqual), so there is one policy, defined there.
-create or replace function lk_numbers_close(a jsonb, b jsonb, relative float8, absolute float8)
-returns boolean language sql immutable parallel safe as $$
-  select a = b
-      or (jsonb_typeof(a) = 'number' and jsonb_typeof(b) = 'number'
-          and abs(a::float8 - b::float8) <= greatest(relative * greatest(abs(a::float8), abs(b::float8)), absolute))
-$$;

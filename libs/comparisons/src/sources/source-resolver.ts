@@ -117,7 +117,9 @@ export class SourceResolver {
     const speedJob = await this.servingJob(field);
     const definition = await this.jobDefinition(speedJob, field);
     const runs = await this.rows<{ job_id: string }>(
-      'select distinct job_id from batch_coverage where pipeline = $1 order by job_id',
+      // the runs that serve some windows (a band of window ends no later run covers)
+      `select distinct job_id from batch_layer where pipeline = $1 and covered_until > covers_after
+       order by job_id`,
       [this.pipeline],
     );
     const job = sqlLiteral(speedJob);
@@ -137,8 +139,8 @@ export class SourceResolver {
                              ${job}::text as late_job_id, b.covered_until as late_from
                       from (select partition from partition_state where job_id = ${job}
                             union select partition from batch_coverage where pipeline = ${pipeline}) p
-                      left join (select partition, max(horizon - allowed_lateness) as covered_until
-                                 from batch_coverage where pipeline = ${pipeline} group by partition) b
+                      left join (select partition, max(covered_until) as covered_until
+                                 from batch_layer where pipeline = ${pipeline} group by partition) b
                              on b.partition = p.partition
                       left join partition_state s on s.job_id = ${job} and s.partition = p.partition`,
       unsettledReason: `window still open on ${speedJob} (the speed layer, beyond the batch coverage)`,

@@ -28,33 +28,42 @@ function numberOf(json: string): string {
 /**
  * True when two `values` objects are equal under the library's policy (valuesEqual): count, min, max and
  * count_distinct exactly, sum and avg within SUM_RELATIVE_TOLERANCE (with SUM_ABSOLUTE_TOLERANCE near 0).
+ * Inline expressions only: an SQL function would not be inlined for arguments this size, and calling one per
+ * row costs more than the whole join.
  */
 export function valuesEqualSql(
   aggregations: readonly AggregationSpec[],
   left: string,
   right: string,
+  /** columns already holding each tolerant aggregation's value as float8 (jsonb → float8 goes through text) */
+  numbers?: (side: 'left' | 'right', name: string) => string,
 ): string {
   if (aggregations.length === 0) return 'true';
   return aggregations
     .map(({ name, fn }) => {
-      const a = valueOf(left, name);
-      const b = valueOf(right, name);
-      return TOLERANT_FUNCTIONS.has(fn)
-        ? `lk_numbers_close(${a}, ${b}, ${SUM_RELATIVE_TOLERANCE}, ${SUM_ABSOLUTE_TOLERANCE})`
-        : `${a} = ${b}`;
+      const exact = `${valueOf(left, name)} = ${valueOf(right, name)}`;
+      if (!TOLERANT_FUNCTIONS.has(fn)) return exact;
+      // sum and avg results are numbers or null (the operators' own output)
+      const a = numbers?.('left', name) ?? floatOf(left, name);
+      const b = numbers?.('right', name) ?? floatOf(right, name);
+      const tolerance = `greatest(${SUM_RELATIVE_TOLERANCE} * greatest(abs(${a}), abs(${b})), ${SUM_ABSOLUTE_TOLERANCE})`;
+      return `(${exact} or coalesce(abs(${a} - ${b}) <= ${tolerance}, false))`;
     })
     .join(' and ');
 }
 
-/** |a − b| of one aggregation's results, NULL unless both are numbers. */
-export function absoluteDifferenceSql(left: string, right: string, name: string): string {
-  return `abs(${numberOf(valueOf(left, name))} - ${numberOf(valueOf(right, name))})`;
+/** A sum or avg result (a number or null, as the operators write them) as float8. */
+export function floatOf(values: string, name: string): string {
+  return `(${values} ->> ${sqlLiteral(name)})::float8`;
 }
 
-/** |a − b| / max(|a|, |b|) of one aggregation's results, NULL unless both are numbers, 0 when both are 0. */
-export function relativeDifferenceSql(left: string, right: string, name: string): string {
-  const a = numberOf(valueOf(left, name));
-  const b = numberOf(valueOf(right, name));
+/** |a − b| of two float8 expressions, NULL when either is. */
+export function absoluteDifferenceSql(a: string, b: string): string {
+  return `abs(${a} - ${b})`;
+}
+
+/** |a − b| / max(|a|, |b|) of two float8 expressions, NULL when either is, and when both are 0. */
+export function relativeDifferenceSql(a: string, b: string): string {
   return `(abs(${a} - ${b}) / nullif(greatest(abs(${a}), abs(${b})), 0))`;
 }
 

@@ -3,6 +3,7 @@ import type { ResolvedSource } from '../sources/resolved-source';
 import {
   absoluteDifferenceSql,
   adjustedValuesSql,
+  floatOf,
   relativeDifferenceSql,
   TOLERANT_FUNCTIONS,
   valuesEqualSql,
@@ -58,10 +59,20 @@ export class ComparisonStatements {
   join(): string {
     const { aggregations } = this.definition;
     const tolerant = this.tolerantAggregations;
-    const differences = tolerant.flatMap((name, i) => [
-      `case when equal then ${absoluteDifferenceSql('lv', 'rv', name)} end as abs_${i}`,
-      `case when equal then ${relativeDifferenceSql('lv', 'rv', name)} end as rel_${i}`,
+    // each tolerant value converted to float8 at most once a row (l_0, r_0, …): the conversion goes through text
+    const column = (side: 'left' | 'right', name: string): string =>
+      `${side === 'left' ? 'l' : 'r'}_${tolerant.indexOf(name)}`;
+    // only where the two values differ at all: identical rows (the usual case) skip the conversions
+    const numbers = tolerant.flatMap((name, i) => [
+      `case when l.values is distinct from r.values then ${floatOf('l.values', name)} end as l_${i}`,
+      `case when l.values is distinct from r.values then ${floatOf('r.values', name)} end as r_${i}`,
     ]);
+    const differences = tolerant.flatMap((_, i) => [
+      `case when equal then ${absoluteDifferenceSql(`l_${i}`, `r_${i}`)} end as abs_${i}`,
+      `case when equal then ${relativeDifferenceSql(`l_${i}`, `r_${i}`)} end as rel_${i}`,
+    ]);
+    // "offset 0" fences each level: without them the planner inlines the columns into every use, converting
+    // and comparing a row's values many times over
     return `
       with l as (${this.sources.left.rowsSql}),
            r as (${this.sources.right.rowsSql}),
@@ -73,17 +84,22 @@ export class ComparisonStatements {
                     left_settled, right_settled, equal
                     ${differences.map((d) => `, ${d}`).join('')}
              from (
-               select coalesce(l.key, r.key) as key, coalesce(l.window_start, r.window_start) as window_start,
-                      coalesce(l.window_end, r.window_end) as window_end,
-                      coalesce(l.partition, r.partition) as partition,
-                      l.key is not null as in_left, r.key is not null as in_right,
-                      l.values as lv, r.values as rv, l.accumulators as la, r.accumulators as ra,
-                      l.settled as left_settled, r.settled as right_settled,
-                      coalesce(l.key is not null and r.key is not null
-                               and (${valuesEqualSql(aggregations, 'l.values', 'r.values')}), false) as equal
-               from l full join r
-                 on r.key = l.key and r.window_start = l.window_start and r.window_end = l.window_end
-             ) joined
+               select *, coalesce(in_left and in_right
+                                  and (lv = rv or ${valuesEqualSql(aggregations, 'lv', 'rv', column)}), false) as equal
+               from (
+                 select coalesce(l.key, r.key) as key, coalesce(l.window_start, r.window_start) as window_start,
+                        coalesce(l.window_end, r.window_end) as window_end,
+                        coalesce(l.partition, r.partition) as partition,
+                        l.key is not null as in_left, r.key is not null as in_right,
+                        l.values as lv, r.values as rv, l.accumulators as la, r.accumulators as ra,
+                        l.settled as left_settled, r.settled as right_settled
+                        ${numbers.map((n) => `, ${n}`).join('')}
+                 from l full join r
+                   on r.key = l.key and r.window_start = l.window_start and r.window_end = l.window_end
+                 offset 0
+               ) joined
+               offset 0
+             ) compared
            ),
            differing as (
              insert into cmp_diff
