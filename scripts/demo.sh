@@ -37,9 +37,17 @@ echo "== speed layer: every pipeline of pipelines.yaml as a streaming job (v1), 
 start_service speed "the speed service" "metrics on :3002/metrics"
 node services/speed/dist/cli/speed-report.js --wait 120 --rows 2
 echo
-echo "== replays on the batch workers (BullMQ): a Lambda batch run and a Kappa replay as the next version =="
+echo "== replays on the batch workers (BullMQ): a Lambda batch run of each pipeline, a Kappa replay as the next version =="
 start_service batch "a batch worker" "it takes the replay jobs"
-node services/batch/dist/cli/replay.js --mode batch --pipeline user_activity_1m --wait
+for pipeline in user_activity_1m user_activity_5m_sliding user_sessions; do
+  node services/batch/dist/cli/replay.js --mode batch --pipeline "$pipeline" --wait
+done
 node services/batch/dist/cli/replay.js --mode kappa --pipeline user_activity_1m --wait
+echo
+echo "== comparison: Lambda (the batch run where it covers a window, else speed) vs Kappa, row by row =="
+start_service merge "the merge service" "it compares after every replay and every 10 min, metrics on :3004/metrics"
+for pipeline in user_activity_1m user_activity_5m_sliding user_sessions; do
+  node services/merge/dist/cli/compare.js --pipeline "$pipeline"
+done
 echo
 bash infra/local/stack.sh status
