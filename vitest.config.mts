@@ -5,10 +5,9 @@ const root = import.meta.dirname;
 
 // Tests run against the TypeScript sources of our libs, so no build is needed first.
 const alias = Object.fromEntries(
-  ['operators', 'schemas', 'kafka', 'store', 'common', 'nest', 'streaming', 'replays', 'comparisons'].map((lib) => [
-    `@lk/${lib}`,
-    resolve(root, `libs/${lib}/src/index.ts`),
-  ]),
+  ['operators', 'schemas', 'kafka', 'store', 'common', 'nest', 'streaming', 'replays', 'comparisons'].map(
+    (lib) => [`@lk/${lib}`, resolve(root, `libs/${lib}/src/index.ts`)],
+  ),
 );
 
 export default defineConfig({

@@ -9,7 +9,15 @@ describe('parseSource', () => {
   });
 
   it('refuses anything else naming the field', () => {
-    for (const text of ['', 'lamda', 'speed:3', 'speed:v0', 'speed:v', 'batch:', `batch:${'x'.repeat(201)}`]) {
+    for (const text of [
+      '',
+      'lamda',
+      'speed:3',
+      'speed:v0',
+      'speed:v',
+      'batch:',
+      `batch:${'x'.repeat(201)}`,
+    ]) {
       const error = (() => {
         try {
           parseSource(text, 'right');

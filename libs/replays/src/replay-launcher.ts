@@ -319,7 +319,6 @@ export class ReplayLauncher {
   }
 }
 
-
 function parseFrom(from: string): number | undefined {
   if (from === 'earliest') return undefined;
   const time = /^\d{4}-\d{2}-\d{2}T/.test(from) ? Date.parse(from) : NaN;

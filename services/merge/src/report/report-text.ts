@@ -77,7 +77,10 @@ function freshness(job: JobFreshness | null): string {
   const delay =
     job.watermarkDelayMs === null
       ? 'no watermark yet'
-      : `watermark ${seconds(job.watermarkDelayMs)} behind now`;
+      : job.watermarkDelayMs >= 0
+        ? `watermark ${seconds(job.watermarkDelayMs)} behind now`
+        : // generated event time can run ahead of the wall clock (the generator's --event-time-per-second)
+          `watermark ${seconds(-job.watermarkDelayMs)} ahead of now`;
   const flush = job.lastFlushAgoMs === null ? '' : `, last flush ${seconds(job.lastFlushAgoMs)} ago`;
   return `${job.jobId}: ${lag}, ${delay}${flush}`;
 }
