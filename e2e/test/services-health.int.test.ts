@@ -138,6 +138,9 @@ describe('every service starts and answers GET /health', () => {
     ['admin', 'REDIS_URL', 'http://127.0.0.1:6379', 'expected a redis: or rediss: URL'],
     ['generator', 'SCHEMA_REGISTRY_URL', 'registry', 'expected a URL'],
     ['merge', 'LOG_LEVEL', 'verbose', 'expected one of debug, info, warn, error'],
+    ['merge', 'KAFKA_BROKERS', 'localhost', 'expected host:port, got "localhost"'],
+    ['merge', 'MERGE_COMPARE_INTERVAL_MS', '-5', 'expected 0..604800000, got -5'],
+    ['merge', 'MERGE_PIPELINES', 'nope', 'unknown pipeline "nope"'],
   ])(
     '%s refuses to start with a bad %s: exit 1, one JSON line naming it',
     async (name, variable, value, problem) => {
@@ -156,8 +159,8 @@ describe('every service starts and answers GET /health', () => {
     },
   );
 
-  it('does not validate settings a service does not use (merge ignores KAFKA_BROKERS)', async () => {
-    const service = start('merge', { KAFKA_BROKERS: 'localhost' });
+  it('does not validate settings a service does not use (merge ignores REDIS_URL and SCHEMA_REGISTRY_URL)', async () => {
+    const service = start('merge', { REDIS_URL: 'localhost', SCHEMA_REGISTRY_URL: 'localhost' });
     expect((await fetch(`${await urlOf(service)}/health`)).status).toBe(200);
   });
 

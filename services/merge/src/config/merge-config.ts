@@ -1,9 +1,10 @@
-import { ConfigError, EnvReader, loadStackConfig, type StackConfig } from '@lk/common';
+import { ConfigError, EnvReader, loadStackSettings, type StackConfig } from '@lk/common';
 import { readPipelinesFile } from '@lk/streaming';
 
 /** Everything the merge service reads from its environment, validated once at start-up. */
 export interface MergeConfig {
-  readonly stack: StackConfig;
+  /** Postgres (the comparisons) and Kafka (the scorecard's lag only): no other setting is read */
+  readonly stack: Pick<StackConfig, 'databaseUrl' | 'kafkaBrokers'>;
   /** the pipelines compared on the schedule (pipelines.yaml order); replays of any pipeline are compared */
   readonly pipelines: readonly string[];
   /** Lambda vs Kappa for every pipeline this often; 0 turns the schedule off */
@@ -14,7 +15,7 @@ export interface MergeConfig {
 
 export function loadMergeConfig(env: Record<string, string | undefined> = process.env): MergeConfig {
   const read = new EnvReader(env);
-  const stack = loadStackConfig(env);
+  const stack = loadStackSettings(['postgres', 'kafka'], env) as MergeConfig['stack'];
   const all = readPipelinesFile(read.string('PIPELINES_FILE', './pipelines.yaml')).map((p) => p.name);
   const selected = (env.MERGE_PIPELINES ?? '')
     .split(',')
