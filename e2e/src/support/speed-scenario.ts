@@ -164,6 +164,19 @@ export class SpeedScenario {
     return merge;
   }
 
+  /** The admin service process (HTTP API) with this scenario's pipelines and replay queue. */
+  startAdmin(env: Record<string, string> = {}): ServiceProcess {
+    const admin = new ServiceProcess('admin', {
+      REPLAY_QUEUE_PREFIX: this.queuePrefix,
+      ...this.stackEnv,
+      PIPELINES_FILE: this.pipelinesFile,
+      LOG_LEVEL: 'info',
+      ...env,
+    });
+    this.processes.push(admin);
+    return admin;
+  }
+
   /** The compare CLI (`services/merge/dist/cli/compare.js`); resolves with its exit code and output. */
   compareCli(
     args: string[],

@@ -17,3 +17,4 @@ export {
 export { ComparisonNotFoundError, ComparisonRequestError } from './errors';
 export { formatSource, LATEST_BATCH_RUN, parseSource, type SourceSpec } from './sources/source-spec';
 export type { ResolvedSource } from './sources/resolved-source';
+export { reportText } from './report-text';

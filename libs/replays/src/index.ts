@@ -17,3 +17,4 @@ export {
   type PartitionJobProgress,
   type RunJobData,
 } from './replay-queue';
+export { queuePrefixFrom } from './queue-prefix';

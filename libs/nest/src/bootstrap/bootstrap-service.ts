@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { ConfigError, Logger, type StackDependency } from '@lk/common';
 import { loadServiceConfig } from '../config/service-config';
 import { NestJsonLogger } from '../logging/nest-json-logger';
@@ -17,6 +17,8 @@ export interface ServiceDefinition {
   defaultPort: number;
   /** the stack components the service talks to: their settings are validated and /health checks them */
   dependencies: readonly StackDependency[];
+  /** app-wide setup before it listens: global pipes and filters, OpenAPI documents */
+  configure?: (app: INestApplication) => void | Promise<void>;
 }
 
 /**
@@ -63,6 +65,7 @@ async function start(definition: ServiceDefinition, env: Record<string, string |
       );
     });
   }
+  await definition.configure?.(app);
   await app.listen(config.port, config.host);
   logger.info('service started', { url: await app.getUrl(), dependencies: config.dependencies });
 }

@@ -6,13 +6,13 @@ import { loadStackConfig, Logger, ProgressReporter, runCli, UsageError } from '@
 import { KafkaClient } from '@lk/kafka';
 import {
   DEFAULT_CUTOVER_MAX_LAG,
+  queuePrefixFrom,
   ReplayLauncher,
   ReplayNotFoundError,
   ReplayRequestError,
 } from '@lk/replays';
 import { Database, type ReplayRun } from '@lk/store';
 import { readPipelinesFile } from '@lk/streaming';
-import { queuePrefixFrom } from '../config/batch-config';
 
 const USAGE = `usage: lk-replay --mode batch|kappa --pipeline NAME [--from earliest|ISO-time] [--pipelines-file F]
                  [--definition F] [--wait]

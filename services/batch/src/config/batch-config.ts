@@ -1,5 +1,5 @@
-import { ConfigError, EnvReader, loadStackConfig, type StackConfig } from '@lk/common';
-import { DEFAULT_QUEUE_PREFIX } from '@lk/replays';
+import { EnvReader, loadStackConfig, type StackConfig } from '@lk/common';
+import { queuePrefixFrom } from '@lk/replays';
 import type { Pipeline } from '@lk/operators';
 import { readPipelinesFile } from '@lk/streaming';
 
@@ -35,15 +35,4 @@ export function loadBatchConfig(env: Record<string, string | undefined> = proces
 
 function pipelinesOf(file: string): { pipelinesFile: string; pipelines: Pipeline[] } {
   return { pipelinesFile: file, pipelines: readPipelinesFile(file) };
-}
-
-/** REPLAY_QUEUE_PREFIX (default `bull`): letters, digits, `-` and `_` only, as it becomes part of Redis keys. */
-export function queuePrefixFrom(env: Record<string, string | undefined>): string {
-  const prefix = env.REPLAY_QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX;
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix))
-    throw new ConfigError(
-      'REPLAY_QUEUE_PREFIX',
-      `expected 1-64 letters, digits, "-" or "_", got ${JSON.stringify(prefix)}`,
-    );
-  return prefix;
 }

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { loadStackConfig, Logger, runCli, UsageError } from '@lk/common';
-import { Comparator, ComparisonRequestError, Comparisons } from '@lk/comparisons';
+import { Comparator, ComparisonRequestError, Comparisons, reportText } from '@lk/comparisons';
 import { endOffsetsReader, KafkaClient } from '@lk/kafka';
 import { Database } from '@lk/store';
-import { reportText } from '../report/report-text';
 
 const USAGE = `usage: lk-compare --pipeline NAME [--left SOURCE] [--right SOURCE] [--json] [--rows N]
 

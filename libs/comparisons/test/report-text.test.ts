@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ComparisonReport } from '@lk/comparisons';
-import { reportText } from '../src/report/report-text';
+import { reportText, type ComparisonReport } from '@lk/comparisons';
 
 const rows = { equal: 10, explained: 2, unexplained: 1, only_left: 1, only_right: 0, pending: 0 };
 const freshness = (watermarkDelayMs: number) => ({

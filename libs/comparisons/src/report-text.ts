@@ -1,5 +1,5 @@
-import type { ComparisonReport, ComparisonRow, JobFreshness, ReplayFigures } from '@lk/comparisons';
-import { ROW_CLASSES } from '@lk/comparisons';
+import { ROW_CLASSES, type ComparisonReport, type JobFreshness, type ReplayFigures } from './comparison';
+import type { ComparisonRow } from './comparisons';
 
 /**
  * A comparison as text: the summary table (rows per class, with the reasons), the float tolerance and the
