@@ -50,4 +50,12 @@ for pipeline in user_activity_1m user_activity_5m_sliding user_sessions; do
   node services/merge/dist/cli/compare.js --pipeline "$pipeline"
 done
 echo
+echo "== admin API: replays, comparisons, results, lag (OpenAPI at /docs) and the lk CLI =="
+# a token of this demo's own for the mutating calls, kept beside its pid files
+[ -s .stack/demo/admin-token ] || node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('hex'))" >.stack/demo/admin-token
+ADMIN_TOKEN="$(cat .stack/demo/admin-token)" start_service admin "the admin API" "http://127.0.0.1:3000/docs"
+for _ in $(seq 1 50); do curl -fs -o /dev/null http://127.0.0.1:3000/health && break; sleep 0.2; done
+LK_TOKEN="$(cat .stack/demo/admin-token)" node services/admin/dist/cli/lk.js lag
+echo "(try: LK_TOKEN=\$(cat .stack/demo/admin-token) node services/admin/dist/cli/lk.js replay --mode batch --pipeline user_sessions --watch)"
+echo
 bash infra/local/stack.sh status

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpeedScenario } from '../src/support/speed-scenario';
@@ -367,4 +368,54 @@ describe('admin API', () => {
     expect(failures).toEqual([]);
     expect(await stateCounts()).toEqual(before);
   }, 120_000);
+
+  it('the lk CLI: replay --watch with per-partition progress, runs, compare, lag, schemas check; exit codes', async () => {
+    const lk = (args: string[], env: Record<string, string> = {}) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+        execFile(
+          process.execPath,
+          [resolve(import.meta.dirname, '../../services/admin/dist/cli/lk.js'), ...args],
+          { env: { ...process.env, LK_API_URL: base, LK_TOKEN: token, ...env } },
+          (error, stdout, stderr) =>
+            done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const pipeline = scenario.pipelines[1]!.name;
+    const replay = await lk(['replay', '--mode', 'batch', '--pipeline', pipeline, '--watch']);
+    expect(replay.code, replay.stderr).toBe(0);
+    const runId = replay.stdout.split(' ')[0]!;
+    scenario.runIds.push(runId);
+    expect(replay.stdout).toMatch(new RegExp(`^${runId} completed`));
+    // not a terminal here: a progress line per tenth, the last one complete
+    expect(replay.stderr).toMatch(/\(100\.0 %\)/);
+    expect((await lk(['runs'])).stdout).toContain(runId);
+    const runs = JSON.parse((await lk(['runs', '--json'])).stdout) as { id: string }[];
+    expect(runs.map((r) => r.id)).toContain(runId);
+
+    const compare = await lk(['compare', pipeline]);
+    expect(compare.code, compare.stderr).toBe(0);
+    expect(compare.stdout).toMatch(/unexplained\s+0/);
+    expect(compare.stdout).toContain('scorecard');
+    expect((await lk(['lag'])).stdout).toContain(
+      `${scenario.jobId(scenario.pipelines[1]!, 1)} (serving): lag 0`,
+    );
+
+    const schemaFile = join(scenario.dir, 'broken.avsc');
+    const schema = JSON.parse(
+      readFileSync(resolve(import.meta.dirname, '../../libs/schemas/avro/user-event.v2.avsc'), 'utf8'),
+    ) as { fields: { name: string; type: unknown }[] };
+    schema.fields = schema.fields.filter((f) => f.name !== 'ts');
+    writeFileSync(schemaFile, JSON.stringify(schema));
+    const check = await lk(['schemas', 'check', schemaFile]);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('incompatible');
+
+    // bad input: the usage (2); the API's 4xx (2) with its message; no token for a mutation (2: 401)
+    expect((await lk(['replay', '--mode', 'sideways'])).code).toBe(2);
+    const unknown = await lk(['compare', 'no_such_pipeline']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no speed version of no_such_pipeline');
+    expect((await lk(['compare', pipeline], { LK_TOKEN: '' })).code).toBe(2);
+    expect((await lk(['nope'])).code).toBe(2);
+  });
 });

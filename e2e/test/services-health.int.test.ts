@@ -141,6 +141,8 @@ describe('every service starts and answers GET /health', () => {
     ['merge', 'KAFKA_BROKERS', 'localhost', 'expected host:port, got "localhost"'],
     ['merge', 'MERGE_COMPARE_INTERVAL_MS', '-5', 'expected 0..604800000, got -5'],
     ['merge', 'MERGE_PIPELINES', 'nope', 'unknown pipeline "nope"'],
+    ['admin', 'ADMIN_TOKEN', 'short', 'expected at least 16 characters without spaces'],
+    ['admin', 'REPLAY_QUEUE_PREFIX', 'a b', 'expected 1-64 letters, digits'],
   ])(
     '%s refuses to start with a bad %s: exit 1, one JSON line naming it',
     async (name, variable, value, problem) => {
