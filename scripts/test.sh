@@ -10,10 +10,12 @@ started=$SECONDS
 source scripts/toolchain.sh
 echo "[test] node $(node -v), pnpm $(pnpm -v)"
 # System tools the checks use, from Debian's packages (npm's wrappers would download binaries from GitHub):
-# `pnpm lint` needs shellcheck; promtool (package prometheus) checks the alert rules in infra/prometheus
+# `pnpm lint` needs shellcheck; promtool (package prometheus) checks the alert rules in infra/prometheus;
 missing=()
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v promtool >/dev/null || missing+=(prometheus)
+# the dashboard's browser test drives Debian's Chromium with playwright-core (which downloads no browser)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if ((${#missing[@]})); then
   echo "[test] installing ${missing[*]} (apt-get)"
   sudo_cmd=()

@@ -5,12 +5,14 @@ import { AdminConfigModule } from './config/admin-config.module';
 import { LagModule } from './lag/lag.module';
 import { MetricsController } from './metrics/metrics.controller';
 import { PipelinesModule } from './pipelines/pipelines.module';
+import { QueuesModule } from './queues/queues.module';
 import { ReplaysModule } from './replays/replays.module';
 import { SchemasModule } from './schemas/schemas.module';
 import { StackModule } from './stack/stack.module';
 
 /**
- * The admin service: replays, comparisons, pipelines and their results, lag, schema checks; OpenAPI at /docs.
+ * The admin service: replays, comparisons, pipelines and their results, lag, schema checks; OpenAPI at /docs,
+ * Bull Board at /queues, the dashboard at /.
  * Configuration and /health come from @lk/nest's ServiceModule around it.
  */
 @Module({})
@@ -26,6 +28,7 @@ export class AppModule {
         PipelinesModule,
         LagModule,
         SchemasModule,
+        QueuesModule,
       ],
       controllers: [MetricsController],
     };

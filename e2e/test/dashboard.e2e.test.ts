@@ -1,0 +1,115 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SpeedScenario } from '../src/support/speed-scenario';
+
+/**
+ * The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against the real stack: it
+ * starts a replay, watches the progress bar advance to completion, and shows the comparison. Screenshots go to
+ * e2e/screenshots/ (git-ignored).
+ */
+const scenario = new SpeedScenario('dashboard');
+const token = 'dashboard-token-0123456789';
+const screenshots = resolve(import.meta.dirname, '..', 'screenshots');
+const userDataDir = mkdtempSync(join(tmpdir(), 'lk-chromium-'));
+let base = '';
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  await scenario.createTopics();
+  expect(await scenario.generate(12_000, 12_000, { seed: 9, start: '2026-07-01T00:00:00Z' })).toBe(0);
+  const speed = scenario.startSpeed(1);
+  // small fetches and frequent flushes: the run's progress moves in many visible steps
+  const worker = scenario.startBatch({
+    BATCH_CONCURRENCY: '1',
+    BATCH_FETCH_MAX_BYTES: '8192',
+    BATCH_FLUSH_INTERVAL_MS: '50',
+  });
+  const merge = scenario.startMerge({ MERGE_POLL_INTERVAL_MS: '200', MERGE_COMPARE_INTERVAL_MS: '0' });
+  const admin = scenario.startAdmin({ ADMIN_TOKEN: token });
+  await Promise.all([
+    speed.waitForLog('service started'),
+    worker.waitForLog('replay worker started'),
+    merge.waitForLog('service started'),
+  ]);
+  base = String((await admin.waitForLog('service started')).url);
+  await scenario.caughtUp(1);
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1400, height: 1000 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await context?.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+  await scenario.cleanup();
+});
+
+describe('dashboard', () => {
+  it('starts a replay, shows its progress bar advancing to completion, then the comparison', async () => {
+    await page.goto(base);
+    await page.waitForSelector('#pipeline option', { state: 'attached' });
+    expect(await page.inputValue('#pipeline')).toBe(scenario.pipelines[0]!.name);
+    await page.waitForFunction(() => (document.querySelector('#timeline-windows')?.children.length ?? 0) > 0);
+    await page.screenshot({ path: join(screenshots, 'dashboard-start.png'), fullPage: true });
+
+    await page.fill('#token', token);
+    await page.dispatchEvent('#token', 'change');
+    // every width the run's total bar takes, as the page redraws it
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { widths: string[] }).widths = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector<HTMLElement>('#runs .run .bar.total > span');
+        if (bar && seen.at(-1) !== bar.style.width) seen.push(bar.style.width);
+      }).observe(document.querySelector('#runs')!, { childList: true, subtree: true, attributes: true });
+    });
+    await page.click('#start-batch');
+    await page.waitForSelector('#runs .run[data-status="running"], #runs .run[data-status="completed"]');
+    await page.screenshot({ path: join(screenshots, 'dashboard-replay.png'), fullPage: true });
+    await page.waitForSelector('#runs .run[data-status="completed"]', { timeout: 120_000 });
+    const runId = (await page.getAttribute('#runs .run[data-status="completed"]', 'id'))!.replace('run-', '');
+    scenario.runIds.push(runId);
+    const widths = (await page.evaluate(() => (window as unknown as { widths: string[] }).widths)).map(
+      parseFloat,
+    );
+    expect(widths.at(-1)).toBe(100);
+    expect(widths.length, JSON.stringify(widths)).toBeGreaterThan(2);
+    expect(widths).toEqual([...widths].sort((a, b) => a - b));
+
+    // the merge service compares after the replay; the page shows it when it lands, or on "Compare now"
+    await page
+      .waitForSelector('#summary-table tr[data-class="explained"]', { timeout: 15_000 })
+      .catch(() => page.click('#compare'));
+    await page.waitForSelector('#summary-table tr[data-class="explained"]', { timeout: 30_000 });
+    const unexplained = await page.textContent('#summary-table tr[data-class="unexplained"] td:nth-child(2)');
+    expect(unexplained).toBe('0');
+    const explained = Number(
+      await page.textContent('#summary-table tr[data-class="explained"] td:nth-child(2)'),
+    );
+    expect(explained).toBeGreaterThan(0);
+    expect(await page.locator('#differences tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.textContent('#scorecard')).toContain('last batch run');
+    await page.screenshot({ path: join(screenshots, 'dashboard-compared.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { QueueBoard } from './queue-board';
+
+@Module({ providers: [QueueBoard], exports: [QueueBoard] })
+export class QueuesModule {}
