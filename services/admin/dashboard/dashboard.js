@@ -39,7 +39,7 @@ function say(text, isError = false) {
   message.className = isError ? 'error' : '';
 }
 
-const escape = (value) =>
+const escapeHtml = (value) =>
   String(value).replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
@@ -49,7 +49,7 @@ const time = (ms) => new Date(ms).toISOString().slice(5, 19).replace('T', ' ');
 // --- pipelines, keys, results ----------------------------------------------------------------------------
 async function loadPipelines() {
   state.pipelines = await api('GET', '/pipelines');
-  $('#pipeline').innerHTML = state.pipelines.map((p) => `<option>${escape(p.name)}</option>`).join('');
+  $('#pipeline').innerHTML = state.pipelines.map((p) => `<option>${escapeHtml(p.name)}</option>`).join('');
   const saved = sessionStorage.getItem('pipeline');
   if (saved && state.pipelines.some((p) => p.name === saved)) $('#pipeline').value = saved;
   await selectPipeline();
@@ -60,7 +60,7 @@ async function selectPipeline() {
   if (!state.pipeline) return;
   sessionStorage.setItem('pipeline', state.pipeline.name);
   $('#aggregation').innerHTML = state.pipeline.definition.aggregations
-    .map((a) => `<option>${escape(a.name)}</option>`)
+    .map((a) => `<option>${escapeHtml(a.name)}</option>`)
     .join('');
   await Promise.all([loadComparison(), loadReplays()]);
   await Promise.all([drawResults(), drawTimeline()]);
@@ -82,7 +82,7 @@ async function drawResults() {
   ]);
   if (!key) {
     const keys = [...new Set(kappa.map((r) => r.key))].slice(0, 200);
-    $('#keys').innerHTML = keys.map((k) => `<option value="${escape(k)}">`).join('');
+    $('#keys').innerHTML = keys.map((k) => `<option value="${escapeHtml(k)}">`).join('');
   }
   // per window start: one key's value, or the total over all keys
   const series = (rows) => {
@@ -143,7 +143,7 @@ async function drawTimeline() {
   }
   const rows = (await results(pipeline.name, 'lambda', key)).slice(-12);
   if (rows.length === 0) {
-    area.innerHTML = `<p>no ${windowType} windows of ${escape(key)}</p>`;
+    area.innerHTML = `<p>no ${windowType} windows of ${escapeHtml(key)}</p>`;
     return;
   }
   const from = Math.min(...rows.map((r) => r.windowStart));
@@ -156,7 +156,7 @@ async function drawTimeline() {
   area.innerHTML = rows
     .map((r, i) => {
       const label = `${first}=${r.values[first]}${second ? ` ${second}=${Number(r.values[second]).toFixed(1)}` : ''}`;
-      return `<div class="window" title="${escape(key)} [${time(r.windowStart)}, ${time(r.windowEnd)})" style="left:${x(r.windowStart)};width:calc(${x(r.windowEnd)} - ${x(r.windowStart)});top:${(i % 6) * 24}px">${escape(label)}</div>`;
+      return `<div class="window" title="${escapeHtml(key)} [${time(r.windowStart)}, ${time(r.windowEnd)})" style="left:${x(r.windowStart)};width:calc(${x(r.windowEnd)} - ${x(r.windowStart)});top:${(i % 6) * 24}px">${escapeHtml(label)}</div>`;
     })
     .join('');
 }
@@ -184,7 +184,7 @@ function drawComparison() {
   }
   const s = c.summary;
   $('#comparison-summary').innerHTML =
-    `<p>${escape(c.left.source)} vs ${escape(c.right.source)} — ${escape(c.id)}, ${new Date(c.startedAt).toLocaleString()}, ${c.durationMs} ms</p>` +
+    `<p>${escapeHtml(c.left.source)} vs ${escapeHtml(c.right.source)} — ${escapeHtml(c.id)}, ${new Date(c.startedAt).toLocaleString()}, ${c.durationMs} ms</p>` +
     `<table id="summary-table"><tbody>${Object.entries(s.rows)
       .map(
         ([cls, n]) =>
@@ -193,13 +193,13 @@ function drawComparison() {
       .join('')}</tbody></table>` +
     `<p>late events involved: ${s.lateEventsInvolved}; sum/avg within relative ${s.tolerance.relative}</p>`;
   const sc = c.scorecard;
-  const fresh = (f) => (f ? `${escape(f.jobId)}: lag ${f.lagRecords ?? '?'}` : 'none');
+  const fresh = (f) => (f ? `${escapeHtml(f.jobId)}: lag ${f.lagRecords ?? '?'}` : 'none');
   const run = (r) => (r ? `${(r.durationMs / 1000).toFixed(1)} s, ${r.eventsPerSecond} events/s` : 'none');
   $('#scorecard').innerHTML = sc
     ? `<h3>Scorecard</h3><ul>
         <li>speed layer: ${fresh(sc.speed)}</li><li>newest Kappa version: ${fresh(sc.kappa)}</li>
         <li>last batch run: ${run(sc.lastBatchRun)}</li><li>last Kappa replay: ${run(sc.lastKappaReplay)}</li>
-        <li>dropped as late: ${sc.lateDrops.map((d) => `${escape(d.jobId)} ${d.events}`).join(', ') || 'nothing'}</li>
+        <li>dropped as late: ${sc.lateDrops.map((d) => `${escapeHtml(d.jobId)} ${d.events}`).join(', ') || 'nothing'}</li>
         ${sc.whatIf ? `<li>what-if: ${sc.whatIf.lateEventsSaved} late events saved, ${sc.whatIf.windowsChanged} windows changed</li>` : ''}
       </ul>`
     : '';
@@ -208,10 +208,10 @@ function drawComparison() {
     .filter((r) => !key || r.key === key)
     .slice(0, 100)
     .map(
-      (r) => `<tr><td>${escape(r.key)}</td><td>${time(r.windowStart)} – ${time(r.windowEnd)}</td>
-        <td><span class="class ${r.class}">${r.class}</span></td><td>${escape(JSON.stringify(r.leftValues))}</td>
-        <td>${escape(JSON.stringify(r.rightValues))}</td><td>${escape(r.reason)}</td>
-        <td>${r.lateEventIds.map((id) => `<code title="a late event the streaming side dropped">${escape(id)}</code>`).join(' ')}</td></tr>`,
+      (r) => `<tr><td>${escapeHtml(r.key)}</td><td>${time(r.windowStart)} – ${time(r.windowEnd)}</td>
+        <td><span class="class ${r.class}">${r.class}</span></td><td>${escapeHtml(JSON.stringify(r.leftValues))}</td>
+        <td>${escapeHtml(JSON.stringify(r.rightValues))}</td><td>${escapeHtml(r.reason)}</td>
+        <td>${r.lateEventIds.map((id) => `<code title="a late event the streaming side dropped">${escapeHtml(id)}</code>`).join(' ')}</td></tr>`,
     )
     .join('');
 }
@@ -225,7 +225,7 @@ async function loadReplays() {
 
 function runHtml(run) {
   return `<div class="run" id="run-${run.id}" data-status="${run.status}">
-    <div>${escape(run.id)} <b class="status">${run.status}</b> ${run.mode} → ${escape(run.jobId)}
+    <div>${escapeHtml(run.id)} <b class="status">${run.status}</b> ${run.mode} → ${escapeHtml(run.jobId)}
       <span class="count">${run.progress.consumed}/${run.progress.records}</span></div>
     <div class="bar total"><span style="width:${(run.progress.fraction * 100).toFixed(1)}%"></span></div>
     <div class="partitions">${run.partitions
