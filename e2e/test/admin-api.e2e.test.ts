@@ -418,4 +418,46 @@ describe('admin API', () => {
     expect((await lk(['compare', pipeline], { LK_TOKEN: '' })).code).toBe(2);
     expect((await lk(['nope'])).code).toBe(2);
   });
+
+  it('a Kappa replay cut over through the API serves; Bull Board is read-only without the token', async () => {
+    const started = await call('POST', '/replays', { body: { mode: 'kappa', pipelines: [tumbling().name] } });
+    expect(started.status).toBe(202);
+    const id = String(started.body.id);
+    scenario.runIds.push(id);
+    for (let i = 0; i < 240; i++) {
+      if ((await call('GET', `/replays/${id}`)).body.status === 'completed') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const cutover = await call('POST', `/replays/${id}/cutover`, { body: { maxLag: 1000 } });
+    expect(cutover.status, JSON.stringify(cutover.body)).toBe(200);
+    expect(cutover.body).toMatchObject({ pipeline: tumbling().name, version: 2 });
+    const pipelines = (await call('GET', '/pipelines')).body as unknown as {
+      name: string;
+      servingVersion: number;
+    }[];
+    expect(pipelines.find((p) => p.name === tumbling().name)!.servingVersion).toBe(2);
+
+    expect((await fetch(`${base}/queues`)).status).toBe(200);
+    expect((await call('GET', '/queues/api/queues', { token: null })).status).toBe(200);
+    const action = `/queues/api/queues/lk-replays/clean/completed`;
+    expect((await call('PUT', action, { token: null })).status).toBe(401);
+    expect((await call('PUT', action, { token: 'wrong-token-0123456789' })).status).toBe(403);
+    expect((await call('PUT', action)).status).toBeLessThan(500);
+  });
+
+  it('cancels a queued run (200, cancelled); a second cancel is a conflict', async () => {
+    // no worker takes it: the run stays queued
+    await Promise.all(
+      scenario.processes
+        .filter((p) => p.child.spawnargs.some((a) => a.includes('services/batch')))
+        .map((p) => p.stop('SIGTERM')),
+    );
+    const started = await call('POST', '/replays', { body: { mode: 'batch', pipelines: [tumbling().name] } });
+    const id = String(started.body.id);
+    scenario.runIds.push(id);
+    const cancelled = await call('DELETE', `/replays/${id}`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect((await call('DELETE', `/replays/${id}`)).status).toBe(409);
+  });
 });

@@ -294,20 +294,36 @@ async function pollLag() {
     const jobs = (await api('GET', '/lag')).filter((j) => j.pipeline === state.pipeline?.name);
     state.lagHistory.push({ at: new Date(), jobs });
     state.lagHistory = state.lagHistory.slice(-120);
-    const names = [...new Set(state.lagHistory.flatMap((h) => h.jobs.map((j) => j.jobId)))];
+    // per partition of the serving version, and each other version's total (a Kappa replay catching up)
+    const serving = jobs.find((j) => j.serving);
+    const others = [
+      ...new Set(state.lagHistory.flatMap((h) => h.jobs.filter((j) => !j.serving).map((j) => j.jobId))),
+    ];
     const data = {
       labels: state.lagHistory.map((h) => h.at.toLocaleTimeString()),
-      datasets: names.map((name) => ({
-        label: name,
-        data: state.lagHistory.map((h) => h.jobs.find((j) => j.jobId === name)?.lag ?? null),
-        pointRadius: 0,
-      })),
+      datasets: [
+        ...(serving?.partitions ?? []).map((p) => ({
+          label: `p${p.partition}`,
+          data: state.lagHistory.map(
+            (h) =>
+              h.jobs
+                .find((j) => j.jobId === serving.jobId)
+                ?.partitions.find((q) => q.partition === p.partition)?.lag ?? null,
+          ),
+          pointRadius: 0,
+        })),
+        ...others.map((name) => ({
+          label: `${name} (total)`,
+          data: state.lagHistory.map((h) => h.jobs.find((j) => j.jobId === name)?.lag ?? null),
+          pointRadius: 0,
+          borderDash: [4, 4],
+        })),
+      ],
     };
     if (lagChart) {
       lagChart.data = data;
       lagChart.update('none');
     } else lagChart = new Chart($('#lag-chart'), { type: 'line', data, options: { animation: false } });
-    const serving = jobs.find((j) => j.serving);
     $('#lag-partitions').textContent = serving
       ? `${serving.jobId} per partition: ${serving.partitions.map((p) => `p${p.partition} ${p.lag}`).join(', ')}`
       : '';
