@@ -227,10 +227,13 @@ export class ComparisonStatements {
       left join cmp_pairs pr on pr.key = d.key and pr.island_start = isl.island_start and pr.island_end = isl.island_end
       left join cmp_left_partitions lp on lp.partition = d.partition
       left join cmp_right_partitions rp on rp.partition = d.partition
+      -- a side missing the window is settled for it when it has closed what the window would be there: the
+      -- window itself, or (sessions) the whole island the late events merge it into
+      cross join lateral (select greatest(d.window_end, coalesce(pr.island_end, d.window_end)) as reach) x
       cross join lateral (
-        select case when d.in_left then d.left_settled else coalesce(d.window_end <= lp.settled_until, false) end
+        select case when d.in_left then d.left_settled else coalesce(x.reach <= lp.settled_until, false) end
                  as left_row_settled,
-               case when d.in_right then d.right_settled else coalesce(d.window_end <= rp.settled_until, false) end
+               case when d.in_right then d.right_settled else coalesce(x.reach <= rp.settled_until, false) end
                  as right_row_settled
       ) w
       cross join lateral (
