@@ -25,6 +25,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request>();
+    // an exception that carries a whole document of its own (the /health report with its 503) goes out as is
+    if (exception instanceof HttpException) {
+      const document = exception.getResponse();
+      if (typeof document === 'object' && document !== null && !('message' in document)) {
+        response.status(exception.getStatus()).json(document);
+        return;
+      }
+    }
     const body = this.bodyOf(exception);
     if (body.statusCode >= 500)
       this.logger.error('request failed', {
