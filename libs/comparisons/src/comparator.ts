@@ -52,6 +52,9 @@ export class Comparator {
       // The join of both sides hashes one of them and the Lambda view sorts its batch rows: in memory rather
       // than in many spilled batches (the 4 MB default makes a 1 M-window comparison several times slower).
       await client.query(`set local work_mem = '${COMPARISON_WORK_MEM}'`);
+      // the statements' many expressions and high estimates (temporary tables) make PostgreSQL JIT-compile
+      // them: ~1 s per statement, more than the statements themselves take
+      await client.query('set local jit = off');
       const resolver = new SourceResolver(client, pipeline);
       const left = await resolver.resolve(leftSpec, 'left');
       const right = await resolver.resolve(rightSpec, 'right');
@@ -156,8 +159,11 @@ export class Comparator {
       async () => (await client.query(statements.join())).rows[0] as Record<string, string | number | null>,
     );
     await timed('explain', async () => {
+      for (const sql of statements.indexed('cmp_diff')) await client.query(sql);
       for (const side of ['left', 'right'] as const) await client.query(statements.islands(side));
+      for (const sql of statements.indexed('cmp_islands')) await client.query(sql);
       await client.query(statements.pairs());
+      for (const sql of statements.indexed('cmp_pairs')) await client.query(sql);
     });
     await timed('classify', () => client.query(statements.classify(), [id]));
 

@@ -115,6 +115,19 @@ export class ComparisonStatements {
   }
 
   /**
+   * Indexes and statistics for a temporary table just filled (autovacuum never analyzes temporary tables):
+   * the steps after the join look rows up per key and window, and must stay linear in the differing rows.
+   */
+  indexed(table: 'cmp_diff' | 'cmp_islands' | 'cmp_pairs'): string[] {
+    const columns = {
+      cmp_diff: 'key, window_start, window_end',
+      cmp_islands: 'side, key, island_start',
+      cmp_pairs: 'key, island_start, island_end',
+    }[table];
+    return [`create index on ${table} (${columns})`, `analyze ${table}`];
+  }
+
+  /**
    * One side's islands: its not-equal rows and the late events its streaming job dropped for them, grouped
    * per window (tumbling, sliding) or merged into sessions where they touch (sessions: the proto-session
    * [t, t + gap) of a late event bridges or extends the sessions it touches, as it would have had it been on
@@ -206,6 +219,15 @@ export class ComparisonStatements {
    */
   classify(): string {
     const { left, right } = this.sources;
+    // the island holding the row: for fixed windows the window itself; a session lies in one of its side's
+    const island = this.sessions
+      ? `left join lateral (
+           select i.island_start, i.island_end from cmp_islands i
+           where i.side = case when d.in_left then 'left' else 'right' end and i.key = d.key
+             and i.island_start <= d.window_start and i.island_end >= d.window_end
+           limit 1
+         ) isl on true`
+      : 'cross join lateral (select d.window_start as island_start, d.window_end as island_end) isl';
     const merged = this.sessions
       ? ` || case when pr.left_rows + pr.right_rows > 2 then ', sessions re-merged' else '' end`
       : '';
@@ -218,12 +240,7 @@ export class ComparisonStatements {
                    from jsonb_array_elements(coalesce(pr.late_events, '[]'::jsonb)) x),
              coalesce(pr.late_events, '[]'::jsonb)
       from cmp_diff d
-      left join lateral (
-        select i.island_start, i.island_end from cmp_islands i
-        where i.side = case when d.in_left then 'left' else 'right' end and i.key = d.key
-          and i.island_start <= d.window_start and i.island_end >= d.window_end
-        limit 1
-      ) isl on true
+      ${island}
       left join cmp_pairs pr on pr.key = d.key and pr.island_start = isl.island_start and pr.island_end = isl.island_end
       left join cmp_left_partitions lp on lp.partition = d.partition
       left join cmp_right_partitions rp on rp.partition = d.partition
