@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -122,4 +122,52 @@ describe('Dockerfile', () => {
     const ignore = readFileSync(join(root, '.dockerignore'), 'utf8');
     for (const entry of ['node_modules', '**/dist', '.stack', '.tools']) expect(ignore).toContain(entry);
   });
+});
+
+describe('the variables each service reads', () => {
+  /** NAME → default (a literal of the code, evaluated; undefined when there is none) of a service's own source. */
+  function variablesOf(service: string): Map<string, string | undefined> {
+    const found = new Map<string, string | undefined>();
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory()
+          ? entry.name === 'cli'
+            ? [] // command-line tools read their own (LK_API_URL, …), not the service
+            : sources(join(dir, entry.name))
+          : entry.name.endsWith('.ts')
+            ? [join(dir, entry.name)]
+            : [],
+      );
+    for (const file of sources(join(root, 'services', service, 'src'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const [, name, fallback] of text.matchAll(/read\.(?:string|integer)\('([A-Z0-9_]+)', ([^,)]+)/g)) {
+        const value = /^'(.*)'$/.exec(fallback!.trim())?.[1] ?? String(new Function(`return ${fallback}`)());
+        found.set(name!, value);
+      }
+      for (const [, name] of text.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g))
+        if (!found.has(name!)) found.set(name!, undefined);
+    }
+    // what every service reads through @lk/nest and @lk/common
+    found.set(`${service.toUpperCase()}_HOST`, undefined);
+    found.set(`${service.toUpperCase()}_PORT`, undefined);
+    found.set('LOG_LEVEL', 'info');
+    found.set('HEALTH_TIMEOUT_MS', '2000');
+    return found;
+  }
+
+  for (const service of ours) {
+    it(`${service}: every one is set in docker-compose.yml (with the code's default) and documented`, () => {
+      const environment = compose.services[service]!.environment ?? {};
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      const missing: string[] = [];
+      for (const [name, fallback] of variablesOf(service)) {
+        if (!(name in environment)) missing.push(`${name} not set in compose`);
+        else if (fallback !== undefined && !name.endsWith('_HOST') && String(environment[name]) !== fallback)
+          missing.push(`${name}: compose ${environment[name]}, code default ${fallback}`);
+        if (!readme.includes(name) && !readme.includes(`<SERVICE>_${name.split('_').at(-1)}`))
+          missing.push(`${name} not in README.md`);
+      }
+      expect(missing).toEqual([]);
+    });
+  }
 });
