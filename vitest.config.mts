@@ -13,6 +13,8 @@ const alias = Object.fromEntries(
 export default defineConfig({
   resolve: { alias },
   test: {
+    // the stack the integration and e2e tests use: containers where a Docker engine answers, else the native one
+    globalSetup: ['test-setup/stack.ts'],
     projects: [
       {
         resolve: { alias },
@@ -30,6 +32,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           sequence: { groupOrder: 1 },
+          setupFiles: ['test-setup/stack-env.ts'],
           include: [
             'libs/*/test/**/*.int.test.ts',
             'services/*/test/**/*.int.test.ts',
@@ -45,6 +48,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           sequence: { groupOrder: 2 },
+          setupFiles: ['test-setup/stack-env.ts'],
           include: ['e2e/test/**/*.e2e.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
