@@ -3,9 +3,7 @@
 # compose file builds each service this way). The runtime image holds only that service's `pnpm deploy --prod`
 # folder (its production dependencies and our libs), runs as a non-root user, and has node itself as the
 # process that gets SIGTERM (exec-form CMD, no shell in between): the services stop cleanly on it.
-ARG NODE_IMAGE=node:24-slim
-
-FROM ${NODE_IMAGE} AS build
+FROM node:24-slim AS build
 ARG SERVICE
 RUN test -n "$SERVICE" || (echo "build with --build-arg SERVICE=<generator|speed|batch|merge|admin>" && false)
 WORKDIR /repo
@@ -16,7 +14,7 @@ RUN pnpm install --frozen-lockfile \
   && pnpm --filter "@lk/${SERVICE}" deploy --legacy --prod /out \
   && cp pipelines.yaml /out/pipelines.yaml
 
-FROM ${NODE_IMAGE} AS runtime
+FROM node:24-slim AS runtime
 ARG SERVICE
 ARG PORT=3000
 ENV NODE_ENV=production \
@@ -25,8 +23,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build --chown=node:node /out ./
 USER node
-EXPOSE ${PORT}
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+# no EXPOSE: the port is the service's own (build arg PORT, <SERVICE>_PORT at run time); compose publishes it
+HEALTHCHECK --interval=10s --timeout=3s --retries=6 \
   CMD ["node", "-e", "const s=process.env.LK_SERVICE.toUpperCase(); fetch(`http://127.0.0.1:${process.env[s+'_PORT']||process.env.LK_PORT}/health`).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/main.js"]

@@ -102,7 +102,8 @@ describe('Dockerfile', () => {
 
   it('is multi-stage: a build stage deploys one service with pnpm deploy --prod, the runtime copies only that', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(text).toMatch(/^ARG NODE_IMAGE=node:24-slim$/m);
+    // the runtime the project requires, in both stages
+    expect(stages.every((stage) => stage.startsWith('node:24-slim AS '))).toBe(true);
     expect(stages[0]).toMatch(/pnpm --filter "@lk\/\$\{SERVICE\}" deploy --legacy --prod \/out/);
     const runtime = stages.at(-1)!;
     expect(runtime).toMatch(/COPY --from=build --chown=node:node \/out \.\//);
@@ -116,6 +117,13 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^STOPSIGNAL SIGTERM$/m);
     // exec form: no shell between Docker and node that would swallow the signal
     expect(runtime).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+  });
+
+  it('passes dockerfilelint', async () => {
+    const { stdout } = await run(join(root, 'e2e/node_modules/.bin/dockerfilelint'), ['Dockerfile'], {
+      cwd: root,
+    });
+    expect(stdout).toContain('Issues: None found');
   });
 
   it('leaves the workspace build out of the context (.dockerignore)', () => {
