@@ -15,7 +15,9 @@ export { JobDefinitions, type RecordedDefinition } from './versions/job-definiti
 export { definitionDifferences } from './versions/definition-differences';
 export { ReplayRuns } from './replays/replay-runs';
 export {
+  replayProgress,
   TERMINAL_STATUSES,
+  type ReplayProgress,
   type NewReplayRun,
   type ReplayMode,
   type ReplayPartition,

@@ -58,3 +58,26 @@ export interface ServingVersion {
   readonly since: Date;
   readonly until: Date | null;
 }
+
+/** How far a run has come: records to read ([start, end) over its partitions), read so far, partitions done. */
+export interface ReplayProgress {
+  readonly records: number;
+  readonly consumed: number;
+  /** consumed ÷ records; 1 for a run with nothing to read */
+  readonly fraction: number;
+  readonly partitionsDone: number;
+}
+
+/** The progress of a run, from its partitions' offsets (the replay CLI, the admin API, `lk`). */
+export function replayProgress(run: {
+  readonly partitions: readonly Pick<ReplayPartition, 'startOffset' | 'endOffset' | 'nextOffset' | 'done'>[];
+}): ReplayProgress {
+  const records = run.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0);
+  const consumed = run.partitions.reduce((sum, p) => sum + p.nextOffset - p.startOffset, 0);
+  return {
+    records,
+    consumed,
+    fraction: records === 0 ? 1 : consumed / records,
+    partitionsDone: run.partitions.filter((p) => p.done).length,
+  };
+}

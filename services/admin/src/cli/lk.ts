@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runCli, UsageError } from '@lk/common';
 import { reportText, type ComparisonReport, type ComparisonRow } from '@lk/comparisons';
+import type { ReplayProgress } from '@lk/store';
 import { ApiClient, ApiError } from './api-client';
 import { PartitionBars, type RunProgress } from './partition-bars';
 
@@ -169,7 +170,7 @@ interface RunView extends RunProgress {
   jobId: string;
   groupId: string;
   error: string | null;
-  progress: { records: number; consumed: number; fraction: number; partitionsDone: number };
+  progress: ReplayProgress;
 }
 
 function runLine(run: RunView): string {

@@ -1,3 +1,5 @@
+import { replayProgress } from '@lk/store';
+
 /** One run as the API shows it, as far as progress goes. */
 export interface RunProgress {
   id: string;
@@ -26,9 +28,7 @@ export class PartitionBars {
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
 
   update(run: RunProgress): void {
-    const total = run.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0);
-    const done = run.partitions.reduce((sum, p) => sum + p.nextOffset - p.startOffset, 0);
-    const fraction = total === 0 ? 1 : done / total;
+    const { records: total, consumed: done, fraction } = replayProgress(run);
     const seconds = (Date.now() - this.started) / 1000;
     const rate = seconds > 0 ? done / seconds : 0;
     const eta = rate > 0 && fraction < 1 ? `, ETA ${Math.ceil((total - done) / rate)} s` : '';

@@ -22,22 +22,6 @@ export class CreateComparisonDto {
   right?: string;
 }
 
-export class ListComparisonsQuery {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  pipeline?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-}
-
 export class ComparisonRowsQuery {
   @ApiPropertyOptional({
     enum: ROW_CLASSES.filter((c) => c !== 'equal'),

@@ -3,13 +3,9 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { endOffsetsReader } from '@lk/kafka';
 import { Comparator, Comparisons, type ComparisonReport, type ComparisonRow } from '@lk/comparisons';
 import { BearerTokenGuard } from '../auth/bearer-token.guard';
+import { PipelineListQuery } from '../common/pipeline-list.query';
 import { StackClients } from '../stack/stack-clients';
-import {
-  ComparisonIdParam,
-  ComparisonRowsQuery,
-  CreateComparisonDto,
-  ListComparisonsQuery,
-} from './comparison.dto';
+import { ComparisonIdParam, ComparisonRowsQuery, CreateComparisonDto } from './comparison.dto';
 
 @ApiTags('comparisons')
 @Controller('comparisons')
@@ -38,7 +34,7 @@ export class ComparisonsController {
 
   @Get()
   @ApiOperation({ summary: 'Comparisons, newest first' })
-  list(@Query() query: ListComparisonsQuery): Promise<ComparisonReport[]> {
+  list(@Query() query: PipelineListQuery): Promise<ComparisonReport[]> {
     return this.comparisons.list(query);
   }
 

@@ -15,7 +15,8 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { TERMINAL_STATUSES } from '@lk/store';
 import { BearerTokenGuard } from '../auth/bearer-token.guard';
-import { CreateReplayDto, CutoverDto, ListReplaysQuery, RunIdParam } from './replay.dto';
+import { PipelineListQuery } from '../common/pipeline-list.query';
+import { CreateReplayDto, CutoverDto, RunIdParam } from './replay.dto';
 import { ReplaysService, type ReplayView } from './replays.service';
 
 /** How often a progress stream looks at the run: the workers flush about once a second. */
@@ -40,7 +41,7 @@ export class ReplaysController {
 
   @Get()
   @ApiOperation({ summary: 'Runs, newest first' })
-  list(@Query() query: ListReplaysQuery): Promise<ReplayView[]> {
+  list(@Query() query: PipelineListQuery): Promise<ReplayView[]> {
     return this.replays.list(query);
   }
 

@@ -1,6 +1,12 @@
 import { ConflictException, Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DEFAULT_CUTOVER_MAX_LAG, ReplayLauncher, ReplayRequestError } from '@lk/replays';
-import { TERMINAL_STATUSES, type ReplayRun, type ServingVersion } from '@lk/store';
+import {
+  replayProgress,
+  TERMINAL_STATUSES,
+  type ReplayProgress,
+  type ReplayRun,
+  type ServingVersion,
+} from '@lk/store';
 import { ADMIN_CONFIG } from '../config/admin-config.module';
 import type { AdminConfig } from '../config/admin-config';
 import { StackClients } from '../stack/stack-clients';
@@ -8,7 +14,7 @@ import type { CreateReplayDto } from './replay.dto';
 
 /** A run as the API shows it: the stored run with its progress summed up. */
 export interface ReplayView extends ReplayRun {
-  progress: { records: number; consumed: number; fraction: number; partitionsDone: number };
+  progress: ReplayProgress;
 }
 
 /** The replay endpoints' logic: requests checked as a whole first, then the launcher (shared with the CLI). */
@@ -99,15 +105,5 @@ export class ReplaysService implements OnModuleDestroy {
 }
 
 export function view(run: ReplayRun): ReplayView {
-  const records = run.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0);
-  const consumed = run.partitions.reduce((sum, p) => sum + p.nextOffset - p.startOffset, 0);
-  return {
-    ...run,
-    progress: {
-      records,
-      consumed,
-      fraction: records === 0 ? 1 : consumed / records,
-      partitionsDone: run.partitions.filter((p) => p.done).length,
-    },
-  };
+  return { ...run, progress: replayProgress(run) };
 }

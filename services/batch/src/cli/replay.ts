@@ -11,7 +11,7 @@ import {
   ReplayNotFoundError,
   ReplayRequestError,
 } from '@lk/replays';
-import { Database, type ReplayRun } from '@lk/store';
+import { Database, replayProgress, type ReplayRun } from '@lk/store';
 import { readPipelinesFile } from '@lk/streaming';
 
 const USAGE = `usage: lk-replay --mode batch|kappa --pipeline NAME [--from earliest|ISO-time] [--pipelines-file F]
@@ -140,15 +140,15 @@ async function follow(launcher: ReplayLauncher, id: string, wait: boolean): Prom
 }
 
 function total(run: ReplayRun): number {
-  return run.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0);
+  return replayProgress(run).records;
 }
 
 function consumed(run: ReplayRun): number {
-  return run.partitions.reduce((sum, p) => sum + p.nextOffset - p.startOffset, 0);
+  return replayProgress(run).consumed;
 }
 
 function printRun(run: ReplayRun): void {
-  const done = run.partitions.filter((p) => p.done).length;
+  const done = replayProgress(run).partitionsDone;
   const seconds =
     run.startedAt && run.finishedAt ? ` in ${((+run.finishedAt - +run.startedAt) / 1000).toFixed(1)} s` : '';
   process.stdout.write(
