@@ -92,30 +92,32 @@ export class SpeedScenario {
   }
 
   startSpeed(version: number, env: Record<string, string> = {}): ServiceProcess {
-    const speed = new ServiceProcess('speed', {
-      ...this.stackEnv,
-      PIPELINES_FILE: this.pipelinesFile,
+    return this.startService('speed', {
       SPEED_VERSION: String(version),
       SPEED_SESSION_TIMEOUT_MS: '6000',
+      ...env,
+    });
+  }
+
+  /**
+   * services/<name> as its own process with this scenario's stack, pipelines file and replay queue (`env`
+   * on top); killed in cleanup.
+   */
+  private startService(name: string, env: Record<string, string>): ServiceProcess {
+    const service = new ServiceProcess(name, {
+      REPLAY_QUEUE_PREFIX: this.queuePrefix,
+      ...this.stackEnv,
+      PIPELINES_FILE: this.pipelinesFile,
       LOG_LEVEL: 'info',
       ...env,
     });
-    this.processes.push(speed);
-    return speed;
+    this.processes.push(service);
+    return service;
   }
 
   /** A batch worker process (BullMQ), as `node services/batch/dist/main.js` runs it. */
   startBatch(env: Record<string, string> = {}): ServiceProcess {
-    const batch = new ServiceProcess('batch', {
-      REPLAY_QUEUE_PREFIX: this.queuePrefix,
-      ...this.stackEnv,
-      PIPELINES_FILE: this.pipelinesFile,
-      BATCH_FLUSH_INTERVAL_MS: '300',
-      LOG_LEVEL: 'info',
-      ...env,
-    });
-    this.processes.push(batch);
-    return batch;
+    return this.startService('batch', { BATCH_FLUSH_INTERVAL_MS: '300', ...env });
   }
 
   /**
@@ -126,55 +128,26 @@ export class SpeedScenario {
     args: string[],
     timeoutMs = 240_000,
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(
-      process.execPath,
-      [join(root, 'services/batch/dist/cli/replay.js'), ...args, '--pipelines-file', this.pipelinesFile],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, REPLAY_QUEUE_PREFIX: this.queuePrefix, ...this.stackEnv },
+    return runNode(
+      join(root, 'services/batch/dist/cli/replay.js'),
+      [...args, '--pipelines-file', this.pipelinesFile],
+      { ...process.env, REPLAY_QUEUE_PREFIX: this.queuePrefix, ...this.stackEnv },
+      timeoutMs,
+      // the run id is stdout's first line, remembered as it arrives: tests poll for it while the run goes on
+      (stdout, first) => {
+        if (first && args.includes('--mode')) this.runIds.push(stdout.split('\n')[0]!.trim());
       },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      const first = stdout === '';
-      stdout += chunk.toString();
-      if (first && args.includes('--mode')) this.runIds.push(stdout.split('\n')[0]!.trim());
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    return new Promise((done) =>
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        done({ code, stdout, stderr });
-      }),
     );
   }
 
   /** The merge service process (comparisons after replays and on a schedule). */
   startMerge(env: Record<string, string> = {}): ServiceProcess {
-    const merge = new ServiceProcess('merge', {
-      ...this.stackEnv,
-      PIPELINES_FILE: this.pipelinesFile,
-      LOG_LEVEL: 'info',
-      ...env,
-    });
-    this.processes.push(merge);
-    return merge;
+    return this.startService('merge', env);
   }
 
   /** The admin service process (HTTP API) with this scenario's pipelines and replay queue. */
   startAdmin(env: Record<string, string> = {}): ServiceProcess {
-    const admin = new ServiceProcess('admin', {
-      REPLAY_QUEUE_PREFIX: this.queuePrefix,
-      ...this.stackEnv,
-      PIPELINES_FILE: this.pipelinesFile,
-      LOG_LEVEL: 'info',
-      ...env,
-    });
-    this.processes.push(admin);
-    return admin;
+    return this.startService('admin', env);
   }
 
   /** The compare CLI (`services/merge/dist/cli/compare.js`); resolves with its exit code and output. */
@@ -429,6 +402,8 @@ function runNode(
   args: string[],
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
+  /** after each chunk of stdout: all of it so far, and whether this was the first chunk */
+  onStdout?: (stdout: string, first: boolean) => void,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [script, ...args], {
     cwd: root,
@@ -437,7 +412,11 @@ function runNode(
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    const first = stdout === '';
+    stdout += chunk.toString();
+    onStdout?.(stdout, first);
+  });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   return new Promise((done) =>
