@@ -91,7 +91,7 @@ describe('generator against Kafka and the schema registry', () => {
     for (const record of consumedA) {
       const line = byPosition.get(`${record.partition}:${record.offset}`);
       expect(line, `no JSONL line for ${record.partition}:${record.offset}`).toBeDefined();
-      const { partition, offset, timestamp, schema_version, ...event } = line!;
+      const { partition, offset, timestamp, schema_version, late: _late, ...event } = line!;
       expect({ partition, offset }).toEqual({ partition: record.partition, offset: Number(record.offset) });
       // the record timestamp Kafka kept is the one the line names (what lk-window checks maxEventTimeSkew by)
       expect(record.timestamp).toBe(timestamp);
@@ -125,6 +125,7 @@ describe('generator against Kafka and the schema registry', () => {
     expect(summary.duplicates).toBe(N - new Set(ids).size);
     expect(summary.duplicates).toBeGreaterThan(0);
     expect(summary.late).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.late).length).toBe(summary.late);
   });
 
   it('gives the same log for the same seed: the CLI to another topic writes the same records, key by key', async () => {

@@ -111,7 +111,7 @@ Output:
   --partitions N              for --create-topic and --dry-run (default ${CLI_DEFAULTS.partitions})
   --batch-size N              most records per send (default ${DEFAULT_MAX_BATCH_SIZE})
   --jsonl FILE                write each produced record with its partition, offset, record timestamp
-                              and schema_version
+                              and schema_version ("late": true on events pushed back beyond the disorder)
   --dry-run                   generate and encode, but send nothing (offsets as in an empty topic)
   --brokers LIST              host:port,... (default $KAFKA_BROKERS or 127.0.0.1:9092)
   --registry URL              schema registry (default $SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)
