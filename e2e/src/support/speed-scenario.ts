@@ -21,6 +21,23 @@ export type ResultRow = {
   final: boolean;
 };
 
+/** One line of the generator's `--jsonl` output: the event as produced, where Kafka stored it, its version. */
+export type GeneratedRecord = {
+  event_id: string;
+  user_id: string;
+  event_type: string;
+  amount: number;
+  ts: number;
+  /** UserEvent v2 only (possibly null); a v1 line has none */
+  country?: string | null;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  schema_version: 1 | 2;
+  /** on an event the generator pushed back beyond the disorder (a late event or a duplicate of one) */
+  late?: true;
+};
+
 /**
  * One speed-layer scenario on the real stack: its own topic, the repository's pipelines renamed to read it,
  * the generator's JSONL as the independent record of what was produced, and the speed processes it started
@@ -41,10 +58,13 @@ export class SpeedScenario {
   /**
    * @param stackEnv settings of the stack to run against (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, ...), for the
    * Kafka client here and every process started; default: the environment's
+   * @param options.extraPipelines more pipelines (YAML list items written as in pipelines.yaml: `source:
+   * user-events`, plain names) after the repository's, renamed like them: run, checked and cleaned up alike
    */
   constructor(
     readonly name: string,
     private readonly stackEnv: Record<string, string> = {},
+    private readonly options: { extraPipelines?: string } = {},
   ) {
     const stack = loadStackConfig({ ...process.env, ...stackEnv });
     this.topic = `lk-${name}-${this.suffix}`;
@@ -73,9 +93,13 @@ export class SpeedScenario {
    */
   readonly queuePrefix = `lk-e2e-${this.suffix}`;
 
-  /** The repository's pipelines (tumbling, sliding, session), renamed and reading this scenario's topic. */
+  /**
+   * The repository's pipelines (tumbling, sliding, session) and the scenario's extra ones, renamed and reading
+   * this scenario's topic.
+   */
   writePipelines(file: string, change: (text: string) => string = (text) => text): void {
-    const text = readFileSync(join(root, 'pipelines.yaml'), 'utf8')
+    const extra = this.options.extraPipelines;
+    const text = (readFileSync(join(root, 'pipelines.yaml'), 'utf8') + (extra ? `\n${extra}` : ''))
       .replaceAll('source: user-events', `source: ${this.topic}`)
       .replace(/^- name: (\w+)/gm, `- name: ${this.name.replaceAll('-', '_')}_${this.suffix}_$1`);
     writeFileSync(file, change(text));
@@ -178,11 +202,14 @@ export class SpeedScenario {
     return `speed:${pipeline.name}:v${version}`;
   }
 
-  /** Produces `count` events with the generator at `rate`/s; resolves with its exit code. */
+  /**
+   * Produces `count` events with the generator at `rate`/s; resolves with its exit code. `v1Fraction`: the
+   * share of events written with UserEvent v1 (no country), the generator's default when left out.
+   */
   generate(
     count: number,
     rate: number,
-    options: { seed: number; start: string; keys?: number },
+    options: { seed: number; start: string; keys?: number; v1Fraction?: number },
   ): Promise<number | null> {
     const jsonl = join(this.dir, `events-${this.jsonlFiles.length}.jsonl`);
     this.jsonlFiles.push(jsonl);
@@ -202,6 +229,7 @@ export class SpeedScenario {
         ],
         ...['--disorder', '10s', '--late-fraction', '0.01', '--lateness', '1m..20m', '--duplicates', '0.005'],
         ...['--event-time-per-second', '1h', '--start', options.start, '--topic', this.topic],
+        ...(options.v1Fraction === undefined ? [] : ['--v1-fraction', String(options.v1Fraction)]),
         ...['--jsonl', jsonl, '--no-progress'],
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.stackEnv } },
@@ -213,6 +241,17 @@ export class SpeedScenario {
         if (code !== 0) process.stderr.write(stderr);
         done(code);
       }),
+    );
+  }
+
+  /** The generator's JSONL lines: of the `index`-th generator run, or of every run so far in order. */
+  generated(index?: number): GeneratedRecord[] {
+    const files = index === undefined ? this.jsonlFiles : [this.jsonlFiles[index]!];
+    return files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as GeneratedRecord),
     );
   }
 
