@@ -4,7 +4,23 @@ import { DeleteGroupsError } from './errors/delete-groups-error';
 export interface TopicSpec {
   name: string;
   partitions: number;
+  /**
+   * Copies of each partition; default: the cluster's `default.replication.factor` (1 on a single node, 3 on
+   * the fault tests' cluster), so a topic created by a service survives a broker loss wherever brokers can
+   * replicate it.
+   */
+  replicationFactor?: number;
   config?: Record<string, string>;
+}
+
+/** One partition's placement, as the cluster's metadata has it now. */
+export interface PartitionReplicas {
+  partition: number;
+  /** the broker leading it; -1 while none does */
+  leader: number;
+  replicas: number[];
+  /** the in-sync replicas, leader included */
+  isr: number[];
 }
 
 export class KafkaAdmin {
@@ -29,7 +45,8 @@ export class KafkaAdmin {
       topics: missing.map((topic) => ({
         topic: topic.name,
         numPartitions: topic.partitions,
-        replicationFactor: 1,
+        // -1: the broker's default.replication.factor
+        replicationFactor: topic.replicationFactor ?? -1,
         configEntries: Object.entries(topic.config ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
@@ -66,6 +83,18 @@ export class KafkaAdmin {
     for (const entry of described.resources[0]?.configEntries ?? [])
       config[entry.configName] = entry.configValue;
     return { partitions, config };
+  }
+
+  /** Leader, replicas and in-sync replicas of each partition of a topic, by partition. */
+  async partitionReplicas(topic: string): Promise<PartitionReplicas[]> {
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return (metadata.topics[0]?.partitions ?? [])
+      .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async listTopics(): Promise<string[]> {
+    return this.admin.listTopics();
   }
 
   async deleteTopics(names: string[]): Promise<void> {

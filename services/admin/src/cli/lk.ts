@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { runCli, UsageError } from '@lk/common';
 import { reportText, type ComparisonReport, type ComparisonRow } from '@lk/comparisons';
 import type { ReplayProgress } from '@lk/store';
@@ -9,15 +10,17 @@ import { PartitionBars, type RunProgress } from './partition-bars';
 
 const USAGE = `usage: lk <command> [options]      (talks to LK_API_URL, default http://127.0.0.1:3000, with LK_TOKEN)
 
-  lk replay --mode batch|kappa [--pipeline P]... [--from earliest|ISO] [--definition FILE] [--watch] [--json]
+  lk replay --mode batch|kappa [--pipeline P]... [--from earliest|ISO] [--definition YAML] [--watch] [--json]
   lk runs [--pipeline P] [--json]          lk status RUN_ID [--json]        lk cancel RUN_ID
   lk cutover RUN_ID [--max-lag N]
   lk compare PIPELINE [--left SOURCE] [--right SOURCE] [--json]
+  lk results PIPELINE [--view lambda|kappa|speed|batch] [--key K] [--limit N] [--json]
   lk lag [--json]
   lk schemas check FILE [--subject S] [--json]
 
 replay starts a run per pipeline (all without --pipeline); --watch shows a progress bar per partition with an
-ETA until each ends. compare prints the summary table and the scorecard. Exit codes: 0 ok; 1 a run failed or
+ETA until each ends. compare prints the summary table and the scorecard. results prints a view's newest
+windows (default: kappa, 20 rows). Exit codes: 0 ok; 1 a run failed or
 was cancelled, something is unexplained, a schema is incompatible, or the API failed; 2 bad input (the API's
 4xx included).`;
 
@@ -32,6 +35,9 @@ type Values = {
   left?: string;
   right?: string;
   subject?: string;
+  view?: string;
+  key?: string;
+  limit?: string;
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -51,6 +57,9 @@ async function main(argv: string[]): Promise<number> {
         left: { type: 'string' },
         right: { type: 'string' },
         subject: { type: 'string' },
+        view: { type: 'string' },
+        key: { type: 'string' },
+        limit: { type: 'string' },
       },
     });
   } catch (error) {
@@ -124,6 +133,17 @@ async function main(argv: string[]): Promise<number> {
       print({ ...report, unexplainedRows: rows }, () => reportText(report, rows));
       return unexplained === 0 ? 0 : 1;
     }
+    case 'results': {
+      const query = new URLSearchParams({ limit: values.limit ?? '20' });
+      if (values.view) query.set('view', values.view);
+      if (values.key) query.set('key', values.key);
+      const results = await api.request<{ view: string; source: string; rows: ResultRowView[] }>(
+        'GET',
+        `/pipelines/${encodeURIComponent(needArgument('a pipeline'))}/results?${query.toString()}`,
+      );
+      print(results, () => resultsText(results.source, results.rows));
+      return 0;
+    }
     case 'lag': {
       const jobs = await api.request<
         { jobId: string; serving: boolean; lag: number; partitions: { partition: number; lag: number }[] }[]
@@ -173,6 +193,25 @@ interface RunView extends RunProgress {
   progress: ReplayProgress;
 }
 
+interface ResultRowView {
+  key: string;
+  windowStart: number;
+  windowEnd: number;
+  values: Record<string, unknown>;
+  final: boolean;
+  source: string;
+}
+
+function resultsText(source: string, rows: ResultRowView[]): string {
+  const time = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
+  const lines = rows.map(
+    (row) =>
+      `  ${row.key.padEnd(14)} ${time(row.windowStart)} – ${time(row.windowEnd).slice(11)}  ` +
+      `${(row.final ? 'final' : 'open').padEnd(5)}  ${row.source.padEnd(34)} ${JSON.stringify(row.values)}\n`,
+  );
+  return `${source}: ${rows.length} row${rows.length === 1 ? '' : 's'}\n${lines.join('')}`;
+}
+
 function runLine(run: RunView): string {
   return (
     `${run.id} ${run.status.padEnd(9)} ${run.mode.padEnd(5)} ${run.pipeline} → ${run.jobId}: ` +
@@ -191,11 +230,13 @@ async function replay(
   let definition: unknown;
   if (values.definition) {
     try {
-      definition = JSON.parse(readFileSync(values.definition, 'utf8'));
+      // YAML as in pipelines.yaml (JSON is YAML too): one pipeline, or a list holding one
+      const parsed: unknown = parseYaml(readFileSync(values.definition, 'utf8'));
+      definition = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : parsed;
     } catch (error) {
       throw new UsageError(
         '--definition',
-        `cannot read ${values.definition} as JSON: ${(error as Error).message}`,
+        `cannot read ${values.definition} as YAML or JSON: ${(error as Error).message}`,
       );
     }
   }
