@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -209,7 +209,15 @@ export class SpeedScenario {
   generate(
     count: number,
     rate: number,
-    options: { seed: number; start: string; keys?: number; v1Fraction?: number },
+    options: {
+      seed: number;
+      start: string;
+      keys?: number;
+      v1Fraction?: number;
+      /** event time per wall second (default 1h); at rate 0, per `nominalRate` events */
+      eventTimePerSecond?: string;
+      nominalRate?: number;
+    },
   ): Promise<number | null> {
     const jsonl = join(this.dir, `events-${this.jsonlFiles.length}.jsonl`);
     this.jsonlFiles.push(jsonl);
@@ -228,7 +236,9 @@ export class SpeedScenario {
           String(options.seed),
         ],
         ...['--disorder', '10s', '--late-fraction', '0.01', '--lateness', '1m..20m', '--duplicates', '0.005'],
-        ...['--event-time-per-second', '1h', '--start', options.start, '--topic', this.topic],
+        ...['--event-time-per-second', options.eventTimePerSecond ?? '1h'],
+        ...(options.nominalRate === undefined ? [] : ['--nominal-rate', String(options.nominalRate)]),
+        ...['--start', options.start, '--topic', this.topic],
         ...(options.v1Fraction === undefined ? [] : ['--v1-fraction', String(options.v1Fraction)]),
         ...['--jsonl', jsonl, '--no-progress'],
       ],
@@ -425,13 +435,20 @@ export class SpeedScenario {
     }
     redis.disconnect();
     await this.store.deleteJobs(this.jobPrefix);
-    for (const runId of this.runIds) await this.store.deleteJobs(`batch:${runId}`);
+    // batch runs started through the CLI, the API or the dashboard alike
+    const runs = await this.database.query<{ id: string }>(
+      'select id from replay_runs where pipeline like $1',
+      [`${this.pipelinePrefix}%`],
+    );
+    for (const runId of new Set([...this.runIds, ...runs.map((run) => run.id)]))
+      await this.store.deleteJobs(`batch:${runId}`);
     await this.database.query('delete from replay_runs where pipeline like $1', [`${this.pipelinePrefix}%`]);
     await this.database.query('delete from comparisons where pipeline like $1', [`${this.pipelinePrefix}%`]);
     await this.database.query('delete from serving_versions where pipeline like $1', [
       `${this.pipelinePrefix}%`,
     ]);
     await this.database.close();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

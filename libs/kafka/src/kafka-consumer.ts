@@ -45,7 +45,7 @@ export interface ConsumeOptions {
 
 export interface KafkaConsumerOptions {
   logger: Logger;
-  pauseBackoff?: { initialMs?: number; maxMs?: number };
+  pauseBackoff?: { initialMs?: number; maxMs?: number; errorAfterMs?: number };
 }
 
 /**
@@ -57,6 +57,7 @@ export class KafkaConsumer {
   private readonly events: ConsumerEventEmitter;
   private readonly logger: Logger;
   private readonly backoff: PartitionBackoff;
+  private readonly errorAfterMs: number;
   private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
   private assignment: TopicPartition[] = [];
   private memberId = '';
@@ -82,6 +83,8 @@ export class KafkaConsumer {
       options.pauseBackoff?.initialMs ?? defaultConsumerSettings.pauseBackoff.initialMs,
       options.pauseBackoff?.maxMs ?? defaultConsumerSettings.pauseBackoff.maxMs,
     );
+    this.errorAfterMs =
+      options.pauseBackoff?.errorAfterMs ?? defaultConsumerSettings.pauseBackoff.errorAfterMs;
     this.stopped = new Promise<void>((resolve, reject) => {
       this.settleStopped = (cause) => {
         if (this.stoppedSettled) return;
@@ -202,14 +205,20 @@ export class KafkaConsumer {
   private pauseAndRetry(batch: ConsumedBatch, error: RetryBatchLaterError): void {
     const { topic, partition } = batch;
     const fromOffset = batch.records[0]!.offset;
-    const retryInMs = this.backoff.next(topic, partition);
+    const now = Date.now();
+    const retryInMs = this.backoff.next(topic, partition, now);
+    const failingForMs = this.backoff.failingForMs(topic, partition, now);
     const generation = this.generation;
     this.consumer.pause([{ topic, partitions: [partition] }]);
-    this.logger.error('partition paused, batch will be retried', {
+    // a retry that then succeeds (a broker restart, a leader moving) is not an error; one that keeps failing
+    // for errorAfterMs needs a human
+    const level = failingForMs >= this.errorAfterMs ? 'error' : 'warn';
+    this.logger[level]('partition paused, batch will be retried', {
       topic,
       partition,
       fromOffset: fromOffset.toString(),
       retryInMs,
+      failingForMs,
       error,
     });
     const key = `${topic}|${partition}`;

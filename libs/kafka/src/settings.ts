@@ -26,8 +26,11 @@ export interface ConsumerSettings {
    * must say which it wants (kafkajs has no manual assignment). For replay jobs sharing their run's group.
    */
   wantedPartitions?: { topic: string; partitions: number[] };
-  /** backoff of a partition paused by a `RetryBatchLaterError`: doubles per failed retry, up to maxMs */
-  pauseBackoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * backoff of a partition paused by a `RetryBatchLaterError`: doubles per failed retry, up to maxMs; logged
+   * as a warning until the partition has been failing for errorAfterMs, as an error after that
+   */
+  pauseBackoff?: { initialMs?: number; maxMs?: number; errorAfterMs?: number };
 }
 
 export interface ProducerSettings {
@@ -41,5 +44,5 @@ export const defaultConsumerSettings = {
   heartbeatInterval: 3_000,
   // an idle partition must not hold back fresh records for long (produce→visible latency); kafkajs: 5000
   maxWaitTimeInMs: 250,
-  pauseBackoff: { initialMs: 1_000, maxMs: 30_000 },
+  pauseBackoff: { initialMs: 1_000, maxMs: 30_000, errorAfterMs: 60_000 },
 } as const satisfies ConsumerSettings;

@@ -85,7 +85,9 @@ async function startDecodingConsumer(
   handled: string[],
   events: { [K in keyof ConsumerEventMap]?: ConsumerEventMap[K][] } = {},
 ): Promise<KafkaConsumer> {
-  const consumer = kafka.consumer(groupId, { pauseBackoff: { initialMs: 200, maxMs: 1_000 } });
+  const consumer = kafka.consumer(groupId, {
+    pauseBackoff: { initialMs: 200, maxMs: 1_000, errorAfterMs: 1_500 },
+  });
   for (const type of [
     'assigned',
     'revoked',
@@ -178,11 +180,17 @@ describe('dead letters', () => {
       expect(paused.error.message).toContain(`${topic}.dlq`);
       expect(handled).toEqual([]);
       expect(await committed(groupId, topic)).toBe(-1n);
+      // a warning while the retries are young (they may yet succeed), an error once they failed for errorAfterMs
+      const pauseLines = () =>
+        logLines.filter((l) => l.event === 'partition paused, batch will be retried' && l.topic === topic);
+      await waitFor('an error line', () => pauseLines().some((l) => l.level === 'error'));
+      expect(pauseLines()[0]!.level).toBe('warn');
+      const firstError = pauseLines().find((l) => l.level === 'error')!;
+      expect(firstError.failingForMs).toBeGreaterThanOrEqual(1_500);
       expect(
-        logLines.some(
-          (l) =>
-            l.level === 'error' && l.event === 'partition paused, batch will be retried' && l.topic === topic,
-        ),
+        pauseLines()
+          .filter((l) => l.level === 'warn')
+          .every((l) => Number(l.failingForMs) < 1_500),
       ).toBe(true);
 
       await admin.ensureTopics([{ name: `${topic}.dlq`, partitions: 1 }]);

@@ -30,7 +30,14 @@ async function main(argv: string[]): Promise<number> {
     registry: new SchemaRegistryClient(command.registryUrl),
     kafka:
       command.dryRunPartitions === undefined
-        ? new KafkaClient({ brokers: command.brokers, clientId: 'lk-generator', logger })
+        ? new KafkaClient({
+            brokers: command.brokers,
+            clientId: 'lk-generator',
+            logger,
+            // a broker restart (or a leader moving) is ridden out: ~2 min of backoff before a send gives up;
+            // the producer is idempotent, so a retried send is written once
+            retry: { retries: 15, initialRetryTime: 300, maxRetryTime: 10_000 },
+          })
         : undefined,
     createTopicPartitions: command.createTopicPartitions,
     dryRunPartitions: command.dryRunPartitions,

@@ -1,0 +1,329 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumeUntil, DeadLetterHeaders } from '@lk/kafka';
+import type { Pipeline } from '@lk/operators';
+import { ServiceProcess } from '../src/support/service-process';
+import { SpeedScenario } from '../src/support/speed-scenario';
+
+/**
+ * The platform while things break: a run of LK_CHAOS_EVENTS events (default 1 M) with the speed layer, a batch
+ * worker, the merge service and the admin API each killed with SIGKILL again and again (and restarted), the
+ * broker restarted once and a poison corpus injected mid-stream. Every result must end where the ground truth
+ * (`lk-window` over the generator's JSONL) ends, and where an undisturbed Kappa replay of the same log ends;
+ * the DLQ holds the poison records and nothing else. A second test restarts Postgres once under the same
+ * services.
+ *
+ * Both run on a stack of their own (STACK_DIR, broker and registry ports; the machine's Postgres and Redis),
+ * so the broker they restart is one they started.
+ */
+const root = resolve(import.meta.dirname, '..', '..');
+const chaosEvents = Number(process.env.LK_CHAOS_EVENTS ?? 1_000_000);
+const ownStack: Record<string, string> = {
+  STACK_DIR: process.env.LK_CHAOS_STACK_DIR ?? mkdtempSync(join(tmpdir(), 'lk-chaos-stack-')),
+  KAFKA_PORT: '29292',
+  KAFKA_CONTROLLER_PORT: '29293',
+  KAFKA_BROKERS: '127.0.0.1:29292',
+  REGISTRY_PORT: '28281',
+  REGISTRY_MANAGEMENT_PORT: '29200',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:28281',
+};
+const token = 'chaos-admin-token-0123456789';
+const scenarios: SpeedScenario[] = [];
+
+function stack(command: string): void {
+  execFileSync('bash', [resolve(root, 'infra/local/stack.sh'), command], {
+    stdio: 'pipe',
+    timeout: 300_000,
+    env: { ...process.env, ...ownStack },
+  });
+}
+
+beforeAll(() => stack('up'), 300_000);
+afterAll(async () => {
+  try {
+    for (const scenario of scenarios) await scenario.cleanup();
+  } finally {
+    stack('down');
+  }
+}, 300_000);
+
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const services = ['speed', 'batch', 'merge', 'admin'] as const;
+type Service = (typeof services)[number];
+
+/** The four services of one scenario, each restartable; what was killed, counted. */
+class Services {
+  readonly current = new Map<Service, ServiceProcess>();
+  readonly kills: Record<Service, number> = { speed: 0, batch: 0, merge: 0, admin: 0 };
+  /** every process ever started, for the error-line check at the end */
+  readonly all: ServiceProcess[] = [];
+  private adminUrl = '';
+
+  constructor(private readonly scenario: SpeedScenario) {}
+
+  async start(service: Service): Promise<void> {
+    const process = this.spawn(service);
+    this.current.set(service, process);
+    this.all.push(process);
+    const started = await process.waitForLog(
+      service === 'batch' ? 'replay worker started' : 'service started',
+      120_000,
+    );
+    if (service === 'admin') this.adminUrl = String(started.url);
+  }
+
+  async killAndRestart(service: Service): Promise<void> {
+    await this.current.get(service)!.kill();
+    this.kills[service]++;
+    await this.start(service);
+  }
+
+  /** An admin API call, retried while the admin process is down or restarting (it may be killed any time). */
+  async api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await fetch(`${this.adminUrl}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(30_000),
+        });
+        if (response.status >= 500 && attempt < 60) throw new Error(`${response.status}`);
+        const json = (await response.json()) as T;
+        if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+        return json;
+      } catch (error) {
+        if (attempt >= 60 || String(error).includes(`${method} ${path}:`)) throw error;
+        await pause(500);
+      }
+    }
+  }
+
+  private spawn(service: Service): ServiceProcess {
+    switch (service) {
+      case 'speed':
+        return this.scenario.startSpeed(1);
+      case 'batch':
+        return this.scenario.startBatch();
+      case 'merge':
+        return this.scenario.startMerge({ MERGE_POLL_INTERVAL_MS: '500', MERGE_COMPARE_INTERVAL_MS: '0' });
+      case 'admin':
+        return this.scenario.startAdmin({ ADMIN_TOKEN: token });
+    }
+  }
+}
+
+/** Kills a random service every 2–5 s (and restarts it) until stopped. */
+function chaosMonkey(running: Services): { stop: () => Promise<void> } {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await pause(2_000 + Math.random() * 3_000);
+      if (stopped) break;
+      await running.killAndRestart(services[Math.floor(Math.random() * services.length)]!);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+interface RunRow {
+  id: string;
+  pipeline: string;
+  mode: string;
+  status: string;
+  job_id: string;
+}
+
+async function waitForRuns(scenario: SpeedScenario, ids: string[], timeoutMs = 600_000): Promise<RunRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await scenario.database
+      .query<RunRow>('select id, pipeline, mode, status, job_id from replay_runs where id = any($1)', [ids])
+      .catch(() => [] as RunRow[]);
+    if (
+      rows.length === ids.length &&
+      rows.every((r) => ['completed', 'failed', 'cancelled'].includes(r.status))
+    )
+      return rows;
+    if (Date.now() > deadline) throw new Error(`runs not finished: ${JSON.stringify(rows)}`);
+    await pause(500);
+  }
+}
+
+/** The merge service's comparison after each run (trigger `replay:<id>`), once it has made them all. */
+async function waitForComparisons(
+  scenario: SpeedScenario,
+  runIds: string[],
+  timeoutMs = 300_000,
+): Promise<{ trigger: string; status: string; unexplained_rows: string; error: string | null }[]> {
+  const triggers = runIds.map((id) => `replay:${id}`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await scenario.database.query<{
+      trigger: string;
+      status: string;
+      unexplained_rows: string;
+      error: string | null;
+    }>('select trigger, status, unexplained_rows, error from comparisons where trigger = any($1)', [
+      triggers,
+    ]);
+    if (new Set(rows.map((r) => r.trigger)).size === triggers.length) return rows;
+    if (Date.now() > deadline)
+      throw new Error(`comparisons after ${triggers.join(', ')} not all made: ${JSON.stringify(rows)}`);
+    await pause(500);
+  }
+}
+
+/** Stored rows of `jobId` against lk-window over the generator's JSONL in `mode`; late events too. */
+async function expectGroundTruth(
+  scenario: SpeedScenario,
+  pipeline: Pipeline,
+  jobId: string,
+  mode: 'stream' | 'batch',
+): Promise<void> {
+  const expected = scenario.expectedByLkWindow(pipeline, { mode });
+  const stored = await scenario.storedResultsOf(jobId);
+  expect(scenario.differingRows(pipeline, stored, expected.results), `${jobId} vs lk-window`).toEqual([]);
+  expect(await scenario.storedLateOf(jobId), `${jobId} late events`).toEqual(expected.late);
+}
+
+/** Bad records of every kind the decoder refuses; each must reach the DLQ once per reader, nothing else must. */
+function poisonCorpus(): { key: string; value: Buffer | null }[] {
+  return [
+    { key: 'poison-text', value: Buffer.from('not avro at all') },
+    { key: 'poison-unknown-schema', value: Buffer.from([0, 0, 0, 0x7f, 0x7f, 1, 2, 3]) },
+    { key: 'poison-null', value: null },
+    // a registered schema id (the contract's v1 is registered first) with a body cut short
+    { key: 'poison-truncated', value: Buffer.from([0, 0, 0, 0, 1, 0x48]) },
+    { key: 'poison-empty', value: Buffer.alloc(0) },
+    { key: 'poison-huge', value: Buffer.concat([Buffer.from([0, 0, 0, 0, 1]), Buffer.alloc(200_000, 0xff)]) },
+  ];
+}
+
+describe('chaos', () => {
+  it(`${chaosEvents} events while speed, batch worker, merge and admin are killed again and again and the broker restarts: exact`, async () => {
+    const scenario = new SpeedScenario('chaos', ownStack);
+    scenarios.push(scenario);
+    await scenario.createTopics();
+    const running = new Services(scenario);
+    for (const service of services) await running.start(service);
+    const started = Date.now();
+
+    // 20 k events per event-minute over 2 000 keys: ~10 events per key and minute, as a busy service sees
+    const producing = scenario.generate(chaosEvents, 0, {
+      seed: 53,
+      start: '2026-07-01T00:00:00Z',
+      keys: 2000,
+      eventTimePerSecond: '1m',
+      nominalRate: 20_000,
+    });
+    const monkey = chaosMonkey(running);
+    await pause(8_000);
+    const poison = poisonCorpus();
+    const producer = scenario.kafka.producer();
+    await producer.connect();
+    const poisonAt = new Set<string>();
+    for (const record of poison) {
+      const [position] = await producer.send(scenario.topic, [record]);
+      poisonAt.add(`${position!.partition}@${position!.baseOffset}`);
+    }
+    await producer.disconnect();
+    await pause(5_000);
+    stack('restart-broker');
+    const brokerRestarts = 1;
+    expect(await producing, 'generator exit code').toBe(0);
+
+    // the Lambda batch runs, through the admin API, while the killing goes on
+    const batch = await running.api<{ runs: { id: string }[] }>('POST', '/replays', { mode: 'batch' });
+    const batchRuns = await waitForRuns(
+      scenario,
+      batch.runs.map((r) => r.id),
+    );
+    await scenario.caughtUp(1, 600_000);
+    await monkey.stop();
+    const chaosSeconds = Math.round((Date.now() - started) / 1000);
+
+    // the undisturbed run: a Kappa replay of every pipeline, nothing killed
+    const kappa = await running.api<{ runs: { id: string }[] }>('POST', '/replays', { mode: 'kappa' });
+    const kappaRuns = await waitForRuns(
+      scenario,
+      kappa.runs.map((r) => r.id),
+    );
+    expect([...batchRuns, ...kappaRuns].map((r) => `${r.id} ${r.status}`)).toEqual(
+      [...batchRuns, ...kappaRuns].map((r) => `${r.id} completed`),
+    );
+
+    // nothing lost, nothing doubled: the log holds what was produced, every job read all of it
+    const produced = scenario.generated().length;
+    expect(await scenario.endOffsetTotal()).toBe(produced + poison.length);
+    for (const pipeline of scenario.pipelines) {
+      const batchRun = batchRuns.find((r) => r.pipeline === pipeline.name)!;
+      const kappaRun = kappaRuns.find((r) => r.pipeline === pipeline.name)!;
+      await expectGroundTruth(scenario, pipeline, scenario.jobId(pipeline, 1), 'stream');
+      await expectGroundTruth(scenario, pipeline, batchRun.job_id, 'batch');
+      const undisturbed = await scenario.storedResultsOf(kappaRun.job_id);
+      expect(
+        scenario.differingRows(pipeline, await scenario.storedResults(pipeline, 1), undisturbed),
+        `${pipeline.name}: v1 under chaos vs the undisturbed ${kappaRun.job_id}`,
+      ).toEqual([]);
+    }
+
+    // the DLQ: exactly the poison records (once per job that read them), each with its reason
+    const admin = scenario.kafka.admin();
+    await admin.connect();
+    const dlqSize = [...(await admin.endOffsets(`${scenario.topic}.dlq`)).values()].reduce(
+      (sum, offset) => sum + Number(offset),
+      0,
+    );
+    await admin.disconnect();
+    const letters = await consumeUntil(scenario.kafka, {
+      topics: [`${scenario.topic}.dlq`],
+      groupId: `lk-chaos-dlq-${scenario.suffix}`,
+      done: (records) => records.length >= dlqSize,
+    });
+    const position = (letter: (typeof letters)[number]): string =>
+      `${String(letter.headers[DeadLetterHeaders.originalPartition])}@${String(letter.headers[DeadLetterHeaders.originalOffset])}`;
+    const lettered = new Set(letters.map(position));
+    expect(lettered).toEqual(poisonAt);
+    for (const letter of letters) {
+      expect(String(letter.headers[DeadLetterHeaders.errorClass] ?? '')).toMatch(/Error$/);
+      expect(String(letter.headers[DeadLetterHeaders.errorMessage] ?? '')).not.toBe('');
+    }
+
+    // the merge service compared after every run, killed or not, and found nothing unexplained
+    const comparisons = await waitForComparisons(
+      scenario,
+      [...batchRuns, ...kappaRuns].map((r) => r.id),
+    );
+    for (const comparison of comparisons) {
+      expect(comparison.status, `${comparison.trigger}: ${comparison.error}`).toBe('completed');
+      expect(Number(comparison.unexplained_rows), comparison.trigger).toBe(0);
+    }
+    // restarts are expected; an ERROR line (something a human must look at) is not
+    const errors = running.all.flatMap((p) => p.logLines().filter((line) => line.level === 'error'));
+    expect(errors).toEqual([]);
+    const summary = {
+      events: produced,
+      poison: poison.length,
+      kills: running.kills,
+      brokerRestarts,
+      chaosSeconds,
+      batchRuns: batchRuns.length,
+      kappaRuns: kappaRuns.length,
+      comparisons: comparisons.length,
+    };
+    process.stderr.write(`chaos summary ${JSON.stringify(summary)}\n`);
+    expect(
+      Object.values(running.kills).every((kills) => kills > 0),
+      JSON.stringify(running.kills),
+    ).toBe(true);
+  }, 1_800_000);
+});
