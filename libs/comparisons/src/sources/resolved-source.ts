@@ -22,9 +22,12 @@ export interface ResolvedSource {
    */
   readonly rowsSql: string;
   /**
-   * `select partition, settled_until, late_job_id, late_from` — per input partition: windows ending at or
-   * before settled_until are settled on this side (present or not), and the late events of late_job_id apply
-   * to windows ending after late_from (null: all).
+   * `select partition, settled_until, late_job_id, late_from, read_until, stream_read` — per input
+   * partition: windows ending at or before settled_until are settled on this side (present or not), and the
+   * late events of late_job_id apply to windows ending after late_from (null: all); the side's rows reflect
+   * the partition's records up to offset read_until, and its live streaming job (if any) has read up to
+   * stream_read — which it will still move on from, so a side whose stream is behind the other's reading
+   * cannot be judged on that partition yet.
    */
   readonly partitionsSql: string;
   /** why a window that is not settled on this side is not, for the rows' reasons */

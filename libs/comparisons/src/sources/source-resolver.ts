@@ -1,7 +1,7 @@
 import { toDefinition, validatePipelines, type Pipeline } from '@lk/operators';
 import type { PoolClient } from '@lk/store';
 import { ComparisonRequestError } from '../errors';
-import { sqlInteger, sqlLiteral } from '../sql/sql-literal';
+import { sqlInteger, sqlLiteral, sqlTextArray } from '../sql/sql-literal';
 import type { ResolvedSource } from './resolved-source';
 import { formatSource, LATEST_BATCH_RUN, type SourceSpec } from './source-spec';
 
@@ -47,7 +47,8 @@ export class SourceResolver {
       rowsSql: `select key, window_start, window_end, values, accumulators, partition, final as settled
                 from window_results where job_id = ${job} and pipeline = ${pipeline}`,
       partitionsSql: `select partition, watermark - ${sqlInteger(definition.allowedLateness)} as settled_until,
-                             ${job}::text as late_job_id, null::bigint as late_from
+                             ${job}::text as late_job_id, null::bigint as late_from,
+                             next_offset as read_until, next_offset as stream_read
                       from partition_state where job_id = ${job}`,
       unsettledReason: `window still open on ${jobId}`,
     };
@@ -103,7 +104,8 @@ export class SourceResolver {
                 left join replay_partitions rp on rp.run_id = ${id} and rp.partition = w.partition
                 where w.job_id = ${sqlLiteral(run.job_id)} and w.pipeline = ${sqlLiteral(this.pipeline)}`,
       partitionsSql: `select partition, horizon - ${lateness} as settled_until,
-                             null::text as late_job_id, null::bigint as late_from
+                             null::text as late_job_id, null::bigint as late_from,
+                             end_offset as read_until, null::bigint as stream_read
                       from replay_partitions where run_id = ${id}`,
       unsettledReason: `outside the horizon of batch run ${run.id}`,
     };
@@ -136,12 +138,18 @@ export class SourceResolver {
       partitionsSql: `select p.partition,
                              greatest(b.covered_until,
                                       s.watermark - ${sqlInteger(definition.allowedLateness)}) as settled_until,
-                             ${job}::text as late_job_id, b.covered_until as late_from
+                             ${job}::text as late_job_id, b.covered_until as late_from,
+                             greatest(r.end_offset, s.next_offset) as read_until, s.next_offset as stream_read
                       from (select partition from partition_state where job_id = ${job}
                             union select partition from batch_coverage where pipeline = ${pipeline}) p
                       left join (select partition, max(covered_until) as covered_until
                                  from batch_layer where pipeline = ${pipeline} group by partition) b
                              on b.partition = p.partition
+                      left join (select rp.partition, max(rp.end_offset) as end_offset
+                                 from replay_partitions rp join replay_runs rr on rr.id = rp.run_id
+                                 where rr.job_id = any(${sqlTextArray(runs.map((run) => run.job_id))})
+                                 group by rp.partition) r
+                             on r.partition = p.partition
                       left join partition_state s on s.job_id = ${job} and s.partition = p.partition`,
       unsettledReason: `window still open on ${speedJob} (the speed layer, beyond the batch coverage)`,
     };

@@ -215,6 +215,7 @@ export class ComparisonStatements {
    *   pending when both sides have it, else only_left / only_right, with that side's reason;
    * - settled on both and equal once each side's late events are added back (sessions: re-merged): explained,
    *   or only_left / only_right when the other side's window is made only of late events it dropped;
+   * - else, when a side's live stream has not read the row's partition as far as the other side: pending;
    * - anything else: unexplained.
    */
   classify(): string {
@@ -259,6 +260,16 @@ export class ComparisonStatements {
       ) s
       cross join lateral (
         select case
+          when rp.stream_read < lp.read_until then
+            ${sqlLiteral(`right: ${right.streamJobId ?? right.spec} has read partition `)} || d.partition || ' up to offset '
+            || rp.stream_read || ', the left up to ' || lp.read_until
+          when lp.stream_read < rp.read_until then
+            ${sqlLiteral(`left: ${left.streamJobId ?? left.spec} has read partition `)} || d.partition || ' up to offset '
+            || lp.stream_read || ', the right up to ' || rp.read_until
+        end as behind
+      ) r
+      cross join lateral (
+        select case
           when not (s.left_settled and s.right_settled) then
             case when d.in_left and d.in_right then 'pending' when d.in_left then 'only_left' else 'only_right' end
           when coalesce(pr.equal, false) then
@@ -266,6 +277,9 @@ export class ComparisonStatements {
                  when d.in_left and pr.right_rows = 0 then 'only_left'
                  when d.in_right and pr.left_rows = 0 then 'only_right'
                  else 'explained' end
+          -- a live stream that has not yet read the partition as far as the other side: what it has not read
+          -- (late events it will drop, records of the window) may yet explain the row
+          when r.behind is not null then 'pending'
           else 'unexplained'
         end as class,
         case
@@ -281,6 +295,7 @@ export class ComparisonStatements {
                  else 'equal once the late events are added back (left ' || pr.left_late || ', right '
                       || pr.right_late || ')'${merged}
             end
+          when r.behind is not null then r.behind
           when d.in_left and d.in_right and pr.key is not null
                and (pr.left_adjusted is null or pr.right_adjusted is null)
             then 'values differ; the late events cannot be added back (accumulators missing)'

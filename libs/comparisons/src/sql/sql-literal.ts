@@ -13,3 +13,8 @@ export function sqlInteger(value: number): string {
   if (!Number.isSafeInteger(value)) throw new Error(`not a safe integer for SQL: ${value}`);
   return String(value);
 }
+
+/** A text[] literal of these strings (empty: an empty array). */
+export function sqlTextArray(values: readonly string[]): string {
+  return `array[${values.map(sqlLiteral).join(', ')}]::text[]`;
+}
