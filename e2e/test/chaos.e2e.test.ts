@@ -116,14 +116,20 @@ class Services {
   }
 }
 
-/** Kills a random service every 2–5 s (and restarts it) until stopped. */
+/**
+ * Kills a service every 2–5 s (and restarts it) until stopped: each in turn, in a random order per round, so
+ * every one is hit again and again whatever the run's length.
+ */
 function chaosMonkey(running: Services): { stop: () => Promise<void> } {
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      await pause(2_000 + Math.random() * 3_000);
-      if (stopped) break;
-      await running.killAndRestart(services[Math.floor(Math.random() * services.length)]!);
+      const round = [...services].sort(() => Math.random() - 0.5);
+      for (const service of round) {
+        await pause(2_000 + Math.random() * 3_000);
+        if (stopped) return;
+        await running.killAndRestart(service);
+      }
     }
   })();
   return {
