@@ -340,4 +340,66 @@ describe('chaos', () => {
       JSON.stringify(running.kills),
     ).toBe(true);
   }, 1_800_000);
+
+  it('Postgres restarts once under the speed layer, a batch run, merge and admin: exact, and every service recovers', async () => {
+    const scenario = new SpeedScenario('chaos-postgres', ownStack);
+    scenarios.push(scenario);
+    await scenario.createTopics();
+    const running = new Services(scenario);
+    for (const service of services) await running.start(service);
+    const half = Math.max(20_000, Math.round(chaosEvents / 10));
+    const options = { keys: 2000, eventTimePerSecond: '1m', nominalRate: 20_000 };
+    expect(await scenario.generate(half, 0, { seed: 59, start: '2026-08-01T00:00:00Z', ...options })).toBe(0);
+    const batch = await running.api<{ runs: { id: string }[] }>('POST', '/replays', { mode: 'batch' });
+    const producing = scenario.generate(half, 0, { seed: 61, start: '2026-08-01T01:00:00Z', ...options });
+    await running.current.get('batch')!.waitForLog('partition replay started');
+    try {
+      stack('restart-postgres');
+    } finally {
+      // whatever happened, Postgres must be answering again for everything after this test
+      execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', process.env.PGPORT ?? '5432', '-t', '60']);
+    }
+    expect(await producing).toBe(0);
+    const batchRuns = await waitForRuns(
+      scenario,
+      batch.runs.map((r) => r.id),
+    );
+    expect(batchRuns.map((r) => r.status)).toEqual(batchRuns.map(() => 'completed'));
+    await scenario.caughtUp(1, 600_000);
+
+    // each batch run read the log as it was when it started: the first half
+    const ends = new Map(
+      (
+        await scenario.database.query<{ partition: number; end_offset: string }>(
+          'select partition, end_offset from replay_partitions where run_id = $1',
+          [batchRuns[0]!.id],
+        )
+      ).map((row) => [row.partition, Number(row.end_offset)]),
+    );
+    expect([...ends.values()].reduce((sum, end) => sum + end, 0)).toBe(half);
+    for (const pipeline of scenario.pipelines) {
+      await expectGroundTruth(scenario, pipeline, scenario.jobId(pipeline, 1), 'stream');
+      const run = batchRuns.find((r) => r.pipeline === pipeline.name)!;
+      const expected = scenario.expectedByLkWindow(pipeline, {
+        mode: 'batch',
+        records: (record) => record.offset < (ends.get(record.partition) ?? 0),
+      });
+      const stored = await scenario.storedResultsOf(run.job_id);
+      expect(scenario.differingRows(pipeline, stored, expected.results), run.job_id).toEqual([]);
+    }
+    const comparisons = await waitForComparisons(
+      scenario,
+      batchRuns.map((r) => r.id),
+    );
+    for (const comparison of comparisons) {
+      expect(comparison.status, `${comparison.trigger}: ${comparison.error}`).toBe('completed');
+      expect(Number(comparison.unexplained_rows), comparison.trigger).toBe(0);
+    }
+    // nobody crashed for good: the first process of each service is still the one running, and answers
+    for (const service of services) expect(running.current.get(service)!.running, service).toBe(true);
+    expect(running.all).toHaveLength(services.length);
+    expect(await running.api<{ status: string }>('GET', '/health')).toMatchObject({ status: 'ok' });
+    const errors = running.all.flatMap((p) => p.logLines().filter((line) => line.level === 'error'));
+    expect(errors).toEqual([]);
+  }, 1_200_000);
 });
