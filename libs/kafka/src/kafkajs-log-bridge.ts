@@ -63,6 +63,10 @@ export function mapKafkajsLogLine(entry: LogEntry): MappedLogLine {
   if (text === 'Error when calling eachBatch' || text === 'Error when calling eachMessage') return at('warn');
   if (text.startsWith('The group is rebalancing')) return at('info');
   if (text.startsWith('The coordinator is not aware of this member')) return at('warn');
+  // one attempt of an operation kafkajs's retrier runs (it logs retryCount): the outcome reaches the caller,
+  // which logs its own verdict — e.g. a results send failing after a broker restart fails the flush, which
+  // the job retries
+  if ('retryCount' in extra) return at('warn');
   return at(entry.level <= logLevel.ERROR ? 'error' : 'warn');
 }
 

@@ -91,6 +91,14 @@ describe('kafkajs log bridge', () => {
     ],
     [logLevel.ERROR, 'ConsumerGroup', 'Offset out of range, resetting to default offset', {}, 'error'],
     [logLevel.ERROR, 'Consumer', 'Caught error when disconnecting the consumer: boom', {}, 'error'],
+    // a non-retriable attempt of a retried operation (after a broker restart): its caller reports the outcome
+    [
+      logLevel.ERROR,
+      'Producer',
+      'The broker received an out of order sequence number',
+      { retryCount: 0, retryTime: 51 },
+      'warn',
+    ],
     [
       logLevel.WARN,
       'Producer',

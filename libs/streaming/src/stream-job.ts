@@ -8,6 +8,9 @@ import { operatorBatchHandler } from './operator-batch-handler';
 import type { JobSource } from './job-source';
 import { restoredSnapshot } from './partition-restore';
 
+/** how long flushes may keep failing (a broker or Postgres restart) before it is logged as an error */
+const FLUSH_FAILURE_ERROR_AFTER_MS = 60_000;
+
 export interface StreamJobOptions<E extends object> {
   readonly jobId: string;
   readonly groupId: string;
@@ -67,6 +70,9 @@ export class StreamJob<E extends object> {
   private recovering = false;
   /** consecutive failed flushes: the probe backs off further each time */
   private failedFlushes = 0;
+  /** when the current run of failed flushes began (undefined: the last flush committed) */
+  private failingSince: number | undefined;
+  private failureReported = false;
   private stopped = false;
   private lastError: Error | undefined;
   private onFatal: ((error: Error) => void) | undefined;
@@ -334,6 +340,8 @@ export class StreamJob<E extends object> {
       this.lastError = undefined;
     }
     this.failedFlushes = 0;
+    this.failingSince = undefined;
+    this.failureReported = false;
     options.logger.debug('flushed', {
       job: target.jobId,
       reason,
@@ -363,11 +371,18 @@ export class StreamJob<E extends object> {
       });
     this.lastError = error;
     this.failedFlushes += 1;
-    if (this.failedFlushes === 5)
+    this.failingSince ??= this.now();
+    // a broker or Postgres restart fails flushes for seconds and then passes (warned above); a job that has
+    // made no progress for a minute needs a human
+    if (!this.failureReported && this.now() - this.failingSince >= FLUSH_FAILURE_ERROR_AFTER_MS) {
+      this.failureReported = true;
       options.logger.error('flushes keep failing; the job makes no progress', {
         job: this.target.jobId,
+        failedFlushes: this.failedFlushes,
+        failingForMs: this.now() - this.failingSince,
         error,
       });
+    }
     this.forget([...this.owned.keys()], 'flush failed');
     this.pendingEvents = 0;
     if (this.recovering || this.stopped) return;
