@@ -20,83 +20,21 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/infra/local/env.sh"
 
 STACK_DIR="${STACK_DIR:-$ROOT/.stack}"
-CACHE_DIR="$ROOT/.cache"
-# The Kafka version is set once, in .env (docker-compose reads it too); the topics once, in infra/kafka/topics.
-KAFKA_VERSION="${KAFKA_VERSION:-$(sed -n 's/^KAFKA_VERSION=//p' "$ROOT/.env")}"
+STATE_DIR="$STACK_DIR" LOG_TAG=stack STARTER=stack:up
+# shellcheck source=lib.sh
+source "$ROOT/infra/local/lib.sh"
 KAFKA_TOPICS_FILE="$ROOT/infra/kafka/topics"
-KAFKA_LIBS="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
 KAFKA_DATA="$STACK_DIR/kafka-data"
-STACK_TIMEOUT="${STACK_TIMEOUT:-120}"
 mkdir -p "$STACK_DIR" "$CACHE_DIR"
 
-log() { printf '[stack] %s\n' "$*" >&2; }
-fail() {
-  printf '[stack] FAILED: %s\n' "$1" >&2
-  [ -n "${2:-}" ] && [ -f "$2" ] && { printf '[stack] last lines of %s:\n' "$2" >&2; tail -n 25 "$2" >&2; }
-  exit 1
-}
-
-port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-
-# ---------- processes: which ones this stack started ----------
-# A PID file holds "PID START": START is field 22 of /proc/PID/stat (start time in clock ticks since boot),
-# so a PID the kernel has since given to another process is recognised as not ours and never killed.
-proc_start() {
-  local stat fields
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  # the command name (field 2) may contain spaces; the fields after its closing ")" start at field 3
-  read -ra fields <<<"${stat##*) }"
-  echo "${fields[19]}"
-}
-
-proc_cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | cut -c1-160; }
-
-record_pid() { printf '%s %s\n' "$2" "$(proc_start "$2")" >"$STACK_DIR/$1.pid"; }
-
-# How a process of NAME looks on its command line, to recognise PID files written before start times were.
+# lib.sh hook: how a process of NAME looks on its command line, to recognise PID files written before
+# start times were.
 legacy_marker() {
   case "$1" in
     kafka) echo "-Dkafka.logs.dir=$STACK_DIR/kafka-logs" ;;
     registry) echo "$CACHE_DIR/apicurio-" ;;
     *) echo "$STACK_DIR/" ;;
   esac
-}
-
-# Prints the PID recorded for NAME when that process is still the one this stack started.
-# Status 1: nothing recorded or it is gone; status 2: the PID now belongs to another process.
-owned_pid() {
-  local pidfile="$STACK_DIR/$1.pid" pid="" start="" now
-  [ -f "$pidfile" ] || return 1
-  read -r pid start <"$pidfile" || true
-  { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && now="$(proc_start "$pid")"; } || return 1
-  if [ -n "$start" ]; then
-    [ "$now" = "$start" ] || return 2
-  else
-    proc_cmdline "$pid" | grep -qF -- "$(legacy_marker "$1")" || return 2
-  fi
-  echo "$pid"
-}
-
-pid_alive() { owned_pid "$1" >/dev/null; }
-
-# The lock for `up` and `down`, on file descriptor 9. Every process started in the background closes it
-# (9>&-): a broker holding it would block every later `up`.
-take_lock() {
-  exec 9>>"$STACK_DIR/stack.lock"
-  flock -n 9 && return 0
-  log "another stack.sh up/down is running on $STACK_DIR, waiting for it to finish"
-  flock -w "$((STACK_TIMEOUT * 3))" 9 || fail "another stack.sh up/down still holds $STACK_DIR/stack.lock after $((STACK_TIMEOUT * 3))s"
-}
-
-java_major() { "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
-
-# Kafka (broker and tools) runs on the `java` on PATH and needs Java 17+.
-check_java() {
-  local java_bin major
-  java_bin="$(command -v java || true)"
-  [ -n "$java_bin" ] || fail "java: no Java on PATH; Kafka $KAFKA_VERSION needs Java 17+ (the registry 21+, or 17 for Apicurio 2.6): install a JDK (e.g. Debian's openjdk-17-jre-headless) or put its bin/ on PATH"
-  major="$(java_major "$java_bin")"
-  [ "${major:-0}" -ge 17 ] 2>/dev/null || fail "java: $java_bin is Java ${major:-of an unknown version}; Kafka $KAFKA_VERSION needs Java 17+"
 }
 
 # The registry (Apicurio 3.x, Quarkus) needs Java 21+; the broker runs on the machine's Java 17.
@@ -111,17 +49,6 @@ registry_java() {
 }
 
 # ---------- Kafka ----------
-kafka_cp() { echo "$KAFKA_LIBS/*"; }
-kafka_tool() { java -Xmx256m -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2-tools.properties" -cp "$(kafka_cp)" "$@"; }
-
-kafka_resolve() {
-  [ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ] && return 0
-  log "resolving Kafka $KAFKA_VERSION jars from Maven Central (once)"
-  mvn -q -B -f "$ROOT/infra/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
-    -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime >"$STACK_DIR/mvn-kafka.log" 2>&1 ||
-    fail "kafka: Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION" "$STACK_DIR/mvn-kafka.log"
-}
-
 # Healthy = the broker answers a topic listing; the listing is kept for kafka_topics, which would
 # otherwise start another JVM to ask again.
 kafka_healthy() {
@@ -270,36 +197,14 @@ redis_up() {
 }
 
 # ---------- common ----------
-wait_for() {
-  local name="$1" probe="$2" logfile="$3" process="$4" started=$SECONDS
-  until "$probe"; do
-    if [ -n "$process" ] && ! pid_alive "$process"; then fail "$name: process exited during start-up" "$logfile"; fi
-    if ((SECONDS - started > STACK_TIMEOUT)); then fail "$name: not healthy after ${STACK_TIMEOUT}s" "$logfile"; fi
-    sleep 1
-  done
-  log "$name: healthy after $((SECONDS - started))s"
-}
-
-stop_pid() {
-  local name="$1" pidfile="$STACK_DIR/$1.pid" pid recorded="" status=0
-  [ -f "$pidfile" ] || return 0
-  read -r recorded _ <"$pidfile" || true
-  pid="$(owned_pid "$name")" || status=$?
-  if [ "$status" = 2 ]; then
-    log "$name: pid $recorded is no longer the process stack:up started (now: $(proc_cmdline "$recorded")); not stopping it"
-  fi
-  if [ "$status" != 0 ]; then rm -f "$pidfile"; return; fi
-  log "$name: stopping pid $pid"
-  if [ "$name" = postgres ] && [ -f "$STACK_DIR/postgres.cluster" ]; then
-    local version cluster
-    read -r version cluster <"$STACK_DIR/postgres.cluster"
-    pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop >"$STACK_DIR/postgres-stop.log" 2>&1 ||
-      log "postgres: pg_ctlcluster stop failed (see $STACK_DIR/postgres-stop.log), signalling it"
-  fi
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-  if kill -0 "$pid" 2>/dev/null; then log "$name: still running after 30s, killing"; kill -9 "$pid" 2>/dev/null || true; fi
-  rm -f "$pidfile" "$STACK_DIR/$name.cluster"
+# lib.sh hook: PostgreSQL is stopped as the cluster it belongs to (when `up` started it), then signalled.
+before_stop() {
+  [ "$1" = postgres ] && [ -f "$STACK_DIR/postgres.cluster" ] || return 0
+  local version cluster
+  read -r version cluster <"$STACK_DIR/postgres.cluster"
+  pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop >"$STACK_DIR/postgres-stop.log" 2>&1 ||
+    log "postgres: pg_ctlcluster stop failed (see $STACK_DIR/postgres-stop.log), signalling it"
+  rm -f "$STACK_DIR/postgres.cluster"
 }
 
 # Migrations, and the contract schemas registered (idempotent; on a fresh in-memory registry this comes

@@ -3,7 +3,7 @@ export type { ConsumerSettings, ProducerSettings, RetrySettings } from './settin
 export { KafkaProducer, type SentRecordPosition } from './kafka-producer';
 export { KafkaConsumer, type ConsumeOptions } from './kafka-consumer';
 export type { ConsumerEventListener, ConsumerEventMap, ConsumerEventType } from './consumer-events';
-export { KafkaAdmin, type TopicSpec } from './kafka-admin';
+export { KafkaAdmin, type PartitionReplicas, type TopicSpec } from './kafka-admin';
 export { ConsumerCrashedError } from './errors/consumer-crashed-error';
 export { RetryBatchLaterError } from './errors/retry-batch-later-error';
 export { DeleteGroupsError } from './errors/delete-groups-error';

@@ -1,5 +1,6 @@
 import { ConfigResourceTypes, type Admin, type Consumer } from 'kafkajs';
 import { DeleteGroupsError } from './errors/delete-groups-error';
+import { originalCause } from './original-cause';
 
 export interface TopicSpec {
   name: string;
@@ -35,13 +36,17 @@ export class KafkaAdmin {
     await this.admin.connect();
   }
 
-  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  /**
+   * Creates the topics that do not exist yet; existing ones are left as they are. Resolves once every
+   * partition of the new topics has a leader.
+   */
   async ensureTopics(topics: TopicSpec[]): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.filter((topic) => !existing.has(topic.name));
     if (missing.length === 0) return;
     await this.admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs's own wait gives up when the broker it asks has not learned of the topic yet (see README)
+      waitForLeaders: false,
       topics: missing.map((topic) => ({
         topic: topic.name,
         numPartitions: topic.partitions,
@@ -50,6 +55,37 @@ export class KafkaAdmin {
         configEntries: Object.entries(topic.config ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    await this.waitForLeaders(missing);
+  }
+
+  /**
+   * Until the metadata has every partition of these topics with a leader. A broker learns of a new topic
+   * from the controller a moment after it was created, so "unknown topic" here means "not yet".
+   */
+  private async waitForLeaders(topics: TopicSpec[], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let missing: string;
+      try {
+        const metadata = await this.admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+        const ready = new Set(
+          metadata.topics
+            .filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+            .map((t) => t.name),
+        );
+        const waiting = topics.filter((t) => !ready.has(t.name));
+        if (waiting.length === 0) return;
+        missing = `partitions without a leader yet in ${waiting.map((t) => t.name).join(', ')}`;
+      } catch (error) {
+        // kafkajs fails the metadata request for a topic a broker does not know yet
+        const cause = originalCause(error) as Error & { type?: string };
+        if (cause.type !== 'UNKNOWN_TOPIC_OR_PARTITION' && cause.type !== 'LEADER_NOT_AVAILABLE') throw error;
+        missing = cause.message;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`topics created, but not ready after ${timeoutMs} ms: ${missing}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Deletes a partition's records below `offset` (moves its log start offset, as retention does). */

@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Logger } from '@lk/common';
 import { KafkaAdmin } from './kafka-admin';
 import { KafkaConsumer } from './kafka-consumer';
-import { KafkaProducer } from './kafka-producer';
+import { KafkaProducer, type MessagePlacements } from './kafka-producer';
 import { kafkajsLogCreator } from './kafkajs-log-bridge';
 import { originalCause } from './original-cause';
 import { wantedPartitionsAssigner } from './wanted-partitions-assigner';
@@ -61,6 +61,7 @@ export class KafkaClient {
   producer(options: { transactionalId?: string } & ProducerSettings = {}): KafkaProducer {
     const { transactionalId, ...overrides } = options;
     const settings: ProducerSettings = { ...this.options.producer, ...overrides };
+    const placements: MessagePlacements = new WeakMap();
     return new KafkaProducer(
       this.kafka.producer({
         idempotent: true,
@@ -68,9 +69,20 @@ export class KafkaClient {
         transactionalId,
         allowAutoTopicCreation: settings.allowAutoTopicCreation,
         retry: settings.retry,
-        // the Java client's murmur2 placement, so keys land where any other Kafka client would put them
-        createPartitioner: createJavaCompatiblePartitioner,
+        // the Java client's murmur2 placement, so keys land where any other Kafka client would put them.
+        // Each message's partition is noted, for the producer to check that every one was acknowledged,
+        // and kept when kafkajs places the message again on a retry: a keyless one would otherwise move
+        // to the next partition of the round robin, and be written to both.
+        createPartitioner: () => {
+          const place = createJavaCompatiblePartitioner();
+          return (input) => {
+            let partition = placements.get(input.message);
+            if (partition === undefined) placements.set(input.message, (partition = place(input)));
+            return partition;
+          };
+        },
       }),
+      placements,
     );
   }
 
