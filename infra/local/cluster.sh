@@ -227,7 +227,8 @@ cmd_kill_broker() {
   pid="$(owned_pid "node$n")" || fail "node $n: not running as started by cluster.sh up in $CLUSTER_DIR, so not killing anything"
   log "node $n: kill -9 pid $pid"
   kill -9 "$pid"
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  # gone at once, unless nobody reaps it (a zombie still answers kill -0): at most 10 s
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$CLUSTER_DIR/node$n.pid"
 }
 

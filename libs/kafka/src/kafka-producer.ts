@@ -10,9 +10,6 @@ export interface SentRecordPosition {
 /** the partition kafkajs's partitioner put each message of a send in (filled by `KafkaClient`) */
 export type MessagePlacements = WeakMap<object, number>;
 
-/** how often one send goes again for partitions kafkajs left unsent (one leader change each, see below) */
-const MAX_RESENDS = 10;
-
 /** Idempotent (acks=all) producer; records keep their order per partition. */
 export class KafkaProducer {
   private closing: Promise<void> | undefined;
@@ -27,41 +24,33 @@ export class KafkaProducer {
   }
 
   /**
-   * Sends the records and resolves once every one of them is acknowledged by all in-sync replicas.
-   *
-   * kafkajs retries a send per broker, not per partition: when a broker fails mid-send and its partitions'
-   * leadership moves to a broker that has already answered for its own partitions, the retry skips that
-   * broker and the send resolves without those partitions ever written (libs/kafka/README.md). Their
-   * records are sent again here, pinned to the partition they were placed in. The idempotent producer
-   * makes that safe: a batch that did reach the log before the failure is recognised by its sequence
-   * number and acknowledged with its first offset, not appended twice.
+   * Sends the records; resolves once each is acknowledged by all in-sync replicas, with one position per
+   * partition. kafkajs 2.2.4 resolved a send that had skipped partitions after a leader change (fixed by
+   * patches/kafkajs@2.2.4.patch, see README): a send without an acknowledgement for each partition it
+   * placed records in fails here instead of passing for written.
    */
   async send(topic: string, records: OutgoingRecord[]): Promise<SentRecordPosition[]> {
-    let messages: Message[] = records.map((record) => ({
+    const messages: Message[] = records.map((record) => ({
       key: record.key,
       value: record.value,
       headers: record.headers && toKafkajsHeaders(record.headers),
       partition: record.partition,
       timestamp: record.timestamp === undefined ? undefined : String(record.timestamp),
     }));
-    const positions: SentRecordPosition[] = [];
-    for (let resend = 0; ; resend++) {
-      const metadata = await this.producer.send({ topic, acks: -1, messages });
-      const acknowledged = new Set<number>();
-      for (const entry of metadata) {
-        acknowledged.add(entry.partition);
-        positions.push({ partition: entry.partition, baseOffset: BigInt(entry.baseOffset ?? '-1') });
-      }
-      const unsent = messages.filter((message) => !acknowledged.has(this.placements.get(message) ?? -1));
-      if (unsent.length === 0) return positions;
-      if (resend === MAX_RESENDS) {
-        const partitions = [...new Set(unsent.map((m) => this.placements.get(m)))].join(', ');
-        throw new Error(
-          `send to ${topic}: partitions ${partitions} still unacknowledged after ${MAX_RESENDS} resends`,
-        );
-      }
-      messages = unsent.map((message) => ({ ...message, partition: this.placements.get(message) }));
-    }
+    const metadata = await this.producer.send({ topic, acks: -1, messages });
+    const acknowledged = new Set(metadata.map((entry) => entry.partition));
+    const unacknowledged = new Set(
+      messages.map((m) => this.placements.get(m)).filter((p) => p !== undefined && !acknowledged.has(p)),
+    );
+    if (unacknowledged.size > 0 || acknowledged.size < metadata.length)
+      throw new Error(
+        `send to ${topic}: kafkajs answered for partitions [${metadata.map((e) => e.partition).join(', ')}] ` +
+          `but placed records in [${[...new Set(messages.map((m) => this.placements.get(m)))].join(', ')}]`,
+      );
+    return metadata.map((entry) => ({
+      partition: entry.partition,
+      baseOffset: BigInt(entry.baseOffset ?? '-1'),
+    }));
   }
 
   /** safe to call more than once */
