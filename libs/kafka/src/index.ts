@@ -7,6 +7,7 @@ export { KafkaAdmin, type PartitionReplicas, type TopicSpec } from './kafka-admi
 export { ConsumerCrashedError } from './errors/consumer-crashed-error';
 export { RetryBatchLaterError } from './errors/retry-batch-later-error';
 export { DeleteGroupsError } from './errors/delete-groups-error';
+export { UnacknowledgedSendError } from './errors/unacknowledged-send-error';
 export { mapKafkajsLogLine, type MappedLogLine } from './kafkajs-log-bridge';
 export { batchGroupId, speedGroupId } from './group-ids';
 export type {

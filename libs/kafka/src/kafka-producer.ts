@@ -1,4 +1,5 @@
 import type { IHeaders, Message, Producer } from 'kafkajs';
+import { UnacknowledgedSendError } from './errors/unacknowledged-send-error';
 import type { OutgoingHeaders, OutgoingRecord } from './types';
 
 export interface SentRecordPosition {
@@ -43,9 +44,10 @@ export class KafkaProducer {
       messages.map((m) => this.placements.get(m)).filter((p) => p !== undefined && !acknowledged.has(p)),
     );
     if (unacknowledged.size > 0 || acknowledged.size < metadata.length)
-      throw new Error(
-        `send to ${topic}: kafkajs answered for partitions [${metadata.map((e) => e.partition).join(', ')}] ` +
-          `but placed records in [${[...new Set(messages.map((m) => this.placements.get(m)))].join(', ')}]`,
+      throw new UnacknowledgedSendError(
+        topic,
+        metadata.map((entry) => entry.partition),
+        [...new Set(messages.map((m) => this.placements.get(m) ?? -1))],
       );
     return metadata.map((entry) => ({
       partition: entry.partition,

@@ -1,5 +1,6 @@
 import type { Message, Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { UnacknowledgedSendError } from '../src/errors/unacknowledged-send-error';
 import { KafkaProducer, type MessagePlacements } from '../src/kafka-producer';
 
 /** A kafkajs producer that places each message by its key (as its partitioner would) and answers `answered`. */
@@ -33,9 +34,11 @@ describe('KafkaProducer', () => {
     // what kafkajs 2.2.4 unpatched did after a leader change: records of partition 1 never written
     const placements: MessagePlacements = new WeakMap();
     const producer = new KafkaProducer(producerAnswering(placements, [0, 2]), placements);
-    await expect(producer.send('t', records('0', '1', '2'))).rejects.toThrow(
+    const sent = producer.send('t', records('0', '1', '2'));
+    await expect(sent).rejects.toThrow(
       'send to t: kafkajs answered for partitions [0, 2] but placed records in [0, 1, 2]',
     );
+    await expect(sent).rejects.toBeInstanceOf(UnacknowledgedSendError);
   });
 
   it('fails a send answered twice for one partition (its records written twice)', async () => {
