@@ -63,6 +63,9 @@ export function mapKafkajsLogLine(entry: LogEntry): MappedLogLine {
   if (text === 'Error when calling eachBatch' || text === 'Error when calling eachMessage') return at('warn');
   if (text.startsWith('The group is rebalancing')) return at('info');
   if (text.startsWith('The coordinator is not aware of this member')) return at('warn');
+  // kafkajs's caution for a client with a retry limit (the generator's rides out a broker restart): a send
+  // that exhausts it fails to its caller, and nothing of ours resends it with new sequence numbers
+  if (text.startsWith('Limiting retries for the idempotent producer')) return at('debug');
   // one attempt of an operation kafkajs's retrier runs (it logs retryCount): the outcome reaches the caller,
   // which logs its own verdict — e.g. a results send failing after a broker restart fails the flush, which
   // the job retries

@@ -104,7 +104,7 @@ describe('kafkajs log bridge', () => {
       'Producer',
       'Limiting retries for the idempotent producer may invalidate EoS guarantees',
       {},
-      'warn',
+      'debug',
     ],
     [logLevel.INFO, 'Consumer', 'Starting', {}, 'info'],
   ] as const)('level %i %s "%s" %o → %s', (level, namespace, message, extra, expected) => {
