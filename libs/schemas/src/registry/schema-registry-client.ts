@@ -3,6 +3,9 @@ import { NotASchemaRegistryError, SchemaIncompatibleError, SchemaRegistryError }
 import type { Type as AvroType } from 'avsc';
 import type { AvroRecordSchema } from '../user-event';
 
+/** how long one registry request may take before it fails as unreachable */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
 
 /**
@@ -190,11 +193,15 @@ export class SchemaRegistryClient {
         method,
         headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
         body: body === undefined ? undefined : JSON.stringify(body),
+        // a registry that accepts the connection but never answers must not freeze the caller
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      throw new SchemaRegistryError(
-        `schema registry at ${this.apiBase} is unreachable: ${(error as Error).message}`,
-      );
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+          : (error as Error).message;
+      throw new SchemaRegistryError(`schema registry at ${this.apiBase} is unreachable: ${reason}`);
     }
     const text = await response.text();
     const parsed: unknown = text ? safeJson(text) : undefined;
