@@ -58,6 +58,7 @@ export {
   type OperatorStats,
 } from './operator/keyed-window-operator';
 export { ResultTable } from './operator/result-table';
+export { WindowResult } from './operator/window-result';
 
 export {
   resultValuesEqual,

@@ -24,7 +24,7 @@ export class FixedWindowPartition<E> extends Partition<E> {
     config: PartitionConfig,
     private readonly assigner: FixedWindowAssigner,
   ) {
-    super(partition, config, 'fixed');
+    super(partition, config, { kind: 'fixed', size: assigner.size });
     this.starts = new Float64Array(assigner.maxWindowsPerEvent);
   }
 
@@ -49,7 +49,7 @@ export class FixedWindowPartition<E> extends Partition<E> {
       if (keyId === NONE) keyId = this.keys.intern(key);
       const slot = this.windowOf(keyId, start, end);
       slots.accumulators.add(slot, inputs);
-      slots.revision[slot] = slots.revision[slot]! + 1;
+      slots.setRevision(slot, slots.revision(slot) + 1);
       this.markDirty(slot);
     }
   }
@@ -64,7 +64,7 @@ export class FixedWindowPartition<E> extends Partition<E> {
       let slot = this.timerHeads.get(start)!;
       this.timerHeads.delete(start);
       while (slot !== NONE) {
-        const next = this.slots.timerNext[slot]!;
+        const next = this.slots.timerNext(slot);
         this.finalize(slot);
         slot = next;
       }
@@ -87,17 +87,17 @@ export class FixedWindowPartition<E> extends Partition<E> {
   }
 
   protected schedule(slot: number): void {
-    const start = this.slots.start[slot]!;
+    const start = this.slots.start(slot);
     const head = this.timerHeads.get(start);
     if (head === undefined) this.timerStarts.push(start);
-    this.slots.timerNext[slot] = head ?? NONE;
+    this.slots.setTimerNext(slot, head ?? NONE);
     this.timerHeads.set(start, slot);
   }
 
   private windowOf(keyId: number, start: number, end: number): number {
     const { slots } = this;
-    for (let slot = this.keys.head[keyId]!; slot !== NONE; slot = slots.next[slot]!) {
-      if (slots.start[slot] === start) return slot;
+    for (let slot = this.keys.head[keyId]!; slot !== NONE; slot = slots.next(slot)) {
+      if (slots.start(slot) === start) return slot;
     }
     const slot = slots.alloc(keyId, start, end);
     this.link(keyId, slot);

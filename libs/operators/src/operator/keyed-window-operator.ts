@@ -21,7 +21,8 @@ import { EventReader } from './event-reader';
 import { FixedWindowPartition } from './fixed-window-partition';
 import type { Partition, PartitionConfig } from './partition';
 import { SessionPartition } from './session-partition';
-import type { OperatorOutput, SourceRecord } from './types';
+import type { OperatorOutput, ResultChange, SourceRecord } from './types';
+import { WindowResult } from './window-result';
 
 /** Partitions below this are looked up by array index (4096 × 8 bytes at most), others in the Map. */
 const DIRECT_PARTITIONS = 4_096;
@@ -74,6 +75,8 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
    */
   private direct: (Partition<E> | undefined)[] = [];
   private readonly maxEventTimeSkew: number | undefined;
+  /** The one WindowResult every flush points at each changed window in turn. */
+  private readonly result: WindowResult;
 
   constructor(
     readonly pipeline: Pipeline,
@@ -116,6 +119,10 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
       maxOutOfOrderness: this.mode === 'batch' ? Infinity : watermark.maxOutOfOrderness,
       emitAccumulators: options.emitAccumulators ?? false,
     };
+    const valuesTemplate: Record<string, number | null> = {};
+    for (const name of this.config.aggregationNames) valuesTemplate[name] = null;
+    this.result = new WindowResult(this.config.aggregationNames, valuesTemplate);
+    this.result.pipeline = pipeline.name;
   }
 
   /**
@@ -166,9 +173,27 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
 
   /** Takes the output accumulated since the last flush, for all partitions or one. */
   flush(partition?: number): OperatorOutput<E> {
-    const output: OperatorOutput<E> = { changes: [], retractions: [], late: [] };
-    for (const state of this.selected(partition)) state.drain(output);
-    return output;
+    const changes: ResultChange[] = [];
+    const { emitAccumulators } = this.config;
+    const { retractions, late } = this.flushEach((result) => {
+      changes.push(result.toChange(emitAccumulators));
+    }, partition);
+    return { changes, retractions, late };
+  }
+
+  /**
+   * flush() without a result object per changed window: `onChange` sees each changed window in turn through
+   * one reused WindowResult (read it during the call), in the order flush() lists them; the retractions
+   * and late records are returned. Same output, same state afterwards: a sink that writes the windows'
+   * fields straight into its batch saves an allocation per window (bench: the 1 M-key scenarios).
+   */
+  flushEach(
+    onChange: (result: WindowResult) => void,
+    partition?: number,
+  ): Pick<OperatorOutput<E>, 'retractions' | 'late'> {
+    const target = { result: this.result, onChange, retractions: [], late: [] };
+    for (const state of this.selected(partition)) state.drain(target);
+    return { retractions: target.retractions, late: target.late };
   }
 
   /**

@@ -1,8 +1,10 @@
 import type { Aggregator } from '../aggregators/aggregator';
+import { growInt32 } from '../state/growable';
 import { KeyTable, NONE } from '../state/key-table';
 import { PARTITION_SNAPSHOT_FORMAT, type PartitionSnapshot, type WindowSnapshot } from '../state/snapshot';
 import { WindowSlots, type SlotLayout } from '../state/window-slots';
-import type { LateRecord, OperatorOutput, ResultChange, WindowRetraction } from './types';
+import type { LateRecord, WindowRetraction } from './types';
+import type { WindowResult } from './window-result';
 
 /** What the partitions of one operator share. */
 export interface PartitionConfig {
@@ -17,7 +19,13 @@ export interface PartitionConfig {
   readonly emitAccumulators: boolean;
 }
 
-type Output<E> = { -readonly [K in keyof OperatorOutput<E>]: OperatorOutput<E>[K] };
+/** Where a partition's drained output goes: changed windows one by one, retractions and late records listed. */
+export interface DrainTarget<E> {
+  readonly result: WindowResult;
+  readonly onChange: (result: WindowResult) => void;
+  readonly retractions: WindowRetraction[];
+  readonly late: LateRecord<E>[];
+}
 
 /**
  * The state of one input partition: its watermark, its keys and open windows, and the output accumulated
@@ -34,14 +42,16 @@ export abstract class Partition<E> {
   protected readonly slots: WindowSlots;
   private dirtyList = new Int32Array(64);
   private dirtyCount = 0;
-  private finals: ResultChange[] = [];
+  /**
+   * Windows finalized since the last drain, with their keys' names (the key itself may be released before
+   * the drain). Their slots are freed only once drained, so the drain reads the final result from the slot
+   * instead of a result object made at finalization.
+   */
+  private finalList = new Int32Array(64);
+  private finalKeys: string[] = [];
+  private finalCount = 0;
   private retractions: WindowRetraction[] = [];
   private late: LateRecord<E>[] = [];
-  /**
-   * The shape of a result's `values`, all null. Aggregation names that Object.prototype has (`__proto__`)
-   * are refused by validation and by the operator, so every name is an ordinary own property here.
-   */
-  private readonly valuesTemplate: Record<string, number | null> = {};
 
   constructor(
     readonly partition: number,
@@ -49,7 +59,6 @@ export abstract class Partition<E> {
     layout: SlotLayout,
   ) {
     this.slots = new WindowSlots(config.aggregators, layout);
-    for (const name of config.aggregationNames) this.valuesTemplate[name] = null;
   }
 
   /** Applies one validated event (lateness is judged here, against the watermark before the event). */
@@ -67,7 +76,7 @@ export abstract class Partition<E> {
   }
 
   get openWindows(): number {
-    return this.slots.size;
+    return this.slots.size - this.finalCount;
   }
 
   get keyCount(): number {
@@ -93,26 +102,33 @@ export abstract class Partition<E> {
   }
 
   hasPendingOutput(): boolean {
-    return (
-      this.dirtyCount > 0 || this.finals.length > 0 || this.retractions.length > 0 || this.late.length > 0
-    );
+    return this.dirtyCount > 0 || this.finalCount > 0 || this.retractions.length > 0 || this.late.length > 0;
   }
 
-  /** Moves the accumulated output into `out`; open windows changed since the last drain are emitted once. */
-  drain(out: Output<E>): void {
-    const { finals, late } = this;
-    this.finals = [];
+  /**
+   * Hands the output accumulated since the last drain to `out`: open windows changed since then, once each,
+   * then the windows finalized since then (whose slots are released now), retractions and late records.
+   */
+  drain(out: DrainTarget<E>): void {
+    const { slots, keys, late } = this;
     this.late = [];
     for (let i = 0; i < this.dirtyCount; i++) {
       const slot = this.dirtyList[i]!;
       // Finalized or merged-away windows left stale entries behind; their dirty flag was cleared then.
-      if (this.slots.dirty[slot] === 0) continue;
-      this.slots.dirty[slot] = 0;
+      if (!slots.isDirty(slot)) continue;
+      slots.setDirty(slot, false);
       this.publish(slot);
-      out.changes.push(this.result(slot, false));
+      out.onChange(out.result.point(slots, slot, keys.name(slots.key(slot)), false));
     }
     this.dirtyCount = 0;
-    for (const change of finals) out.changes.push(change);
+    const { finalList, finalKeys } = this;
+    for (let i = 0; i < this.finalCount; i++) {
+      const slot = finalList[i]!;
+      out.onChange(out.result.point(slots, slot, finalKeys[i]!, true));
+      slots.release(slot);
+    }
+    this.finalCount = 0;
+    finalKeys.length = 0;
     for (const retraction of this.retractions) out.retractions.push(retraction);
     this.retractions = [];
     for (const record of late) out.late.push(record);
@@ -126,13 +142,13 @@ export abstract class Partition<E> {
       const key = this.keys.name(keyId);
       const frontier = this.keys.frontier[keyId]!;
       if (frontier !== -Infinity) finalFrontiers.push([key, frontier]);
-      for (let slot = this.keys.head[keyId]!; slot !== NONE; slot = slots.next[slot]!) {
+      for (let slot = this.keys.head[keyId]!; slot !== NONE; slot = slots.next(slot)) {
         const published = this.publishedBounds(slot);
         windows.push({
           key,
-          start: slots.start[slot]!,
-          end: slots.end[slot]!,
-          revision: slots.revision[slot]!,
+          start: slots.start(slot),
+          end: slots.end(slot),
+          revision: slots.revision(slot),
           accumulators: slots.accumulators.toJSON(slot),
           ...(published === undefined ? {} : { published }),
         });
@@ -168,12 +184,10 @@ export abstract class Partition<E> {
       const window = snapshot.windows[i]!;
       const keyId = this.keys.intern(window.key);
       const slot = this.slots.alloc(keyId, window.start, window.end);
-      this.slots.revision[slot] = window.revision;
+      this.slots.setRevision(slot, window.revision);
       this.slots.accumulators.fromJSON(slot, window.accumulators);
-      if (window.published !== undefined) {
-        this.slots.publishedStart[slot] = window.published[0];
-        this.slots.publishedEnd[slot] = window.published[1];
-      }
+      if (window.published !== undefined)
+        this.slots.setPublished(slot, window.published[0], window.published[1]);
       this.link(keyId, slot);
       this.schedule(slot);
     }
@@ -187,13 +201,10 @@ export abstract class Partition<E> {
   }
 
   protected markDirty(slot: number): void {
-    if (this.slots.dirty[slot] !== 0) return;
-    this.slots.dirty[slot] = 1;
-    if (this.dirtyCount === this.dirtyList.length) {
-      const grown = new Int32Array(this.dirtyCount * 2);
-      grown.set(this.dirtyList);
-      this.dirtyList = grown;
-    }
+    if (this.slots.isDirty(slot)) return;
+    this.slots.setDirty(slot, true);
+    if (this.dirtyCount === this.dirtyList.length)
+      this.dirtyList = growInt32(this.dirtyList, this.dirtyCount * 2);
     this.dirtyList[this.dirtyCount++] = slot;
   }
 
@@ -202,18 +213,24 @@ export abstract class Partition<E> {
   }
 
   protected retract(slot: number, windowStart: number, windowEnd: number): void {
-    const key = this.keys.name(this.slots.key[slot]!);
+    const key = this.keys.name(this.slots.key(slot));
     this.retractions.push({ pipeline: this.config.pipeline, key, windowStart, windowEnd });
   }
 
-  /** Emits the final result and frees the window; the key goes too unless it has other state. */
+  /**
+   * Takes the window out of its key's chain and queues its final result (the next drain emits it and frees
+   * the slot); the key goes too unless it has other state.
+   */
   protected finalize(slot: number): void {
     this.publish(slot);
-    this.finals.push(this.result(slot, true));
-    const keyId = this.slots.key[slot]!;
+    const keyId = this.slots.key(slot);
+    this.slots.setDirty(slot, false);
     this.unlink(keyId, slot);
+    if (this.finalCount === this.finalList.length)
+      this.finalList = growInt32(this.finalList, this.finalCount * 2);
+    this.finalKeys.push(this.keys.name(keyId));
+    this.finalList[this.finalCount++] = slot;
     if (this.keys.head[keyId] === NONE && this.keys.frontier[keyId] === -Infinity) this.keyEmptied(keyId);
-    this.slots.release(slot);
   }
 
   /** A key was left without windows or other state: release it (subclasses may defer that). */
@@ -222,37 +239,18 @@ export abstract class Partition<E> {
   }
 
   protected link(keyId: number, slot: number): void {
-    this.slots.next[slot] = this.keys.head[keyId]!;
+    this.slots.setNext(slot, this.keys.head[keyId]!);
     this.keys.head[keyId] = slot;
   }
 
   protected unlink(keyId: number, slot: number): void {
-    const { next } = this.slots;
+    const { slots } = this;
     let current = this.keys.head[keyId]!;
     if (current === slot) {
-      this.keys.head[keyId] = next[slot]!;
+      this.keys.head[keyId] = slots.next(slot);
       return;
     }
-    while (next[current] !== slot) current = next[current]!;
-    next[current] = next[slot]!;
-  }
-
-  private result(slot: number, final: boolean): ResultChange {
-    const { slots, config } = this;
-    // A copy of the template has every property already, so filling it in changes no object shape.
-    const values: Record<string, number | null> = { ...this.valuesTemplate };
-    for (let i = 0; i < config.aggregationNames.length; i++) {
-      values[config.aggregationNames[i]!] = slots.accumulators.result(slot, i);
-    }
-    return {
-      pipeline: config.pipeline,
-      key: this.keys.name(slots.key[slot]!),
-      windowStart: slots.start[slot]!,
-      windowEnd: slots.end[slot]!,
-      values,
-      revision: slots.revision[slot]! + (final ? 1 : 0),
-      final,
-      ...(config.emitAccumulators ? { accumulators: slots.accumulators.toJSON(slot) } : {}),
-    };
+    while (slots.next(current) !== slot) current = slots.next(current);
+    slots.setNext(current, slots.next(slot));
   }
 }

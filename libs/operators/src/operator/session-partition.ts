@@ -43,7 +43,7 @@ export class SessionPartition<E> extends Partition<E> {
     config: PartitionConfig,
     private readonly assigner: SessionWindowAssigner,
   ) {
-    super(partition, config, 'session');
+    super(partition, config, { kind: 'session' });
   }
 
   ingest(event: E, key: string, time: number, inputs: readonly unknown[]): void {
@@ -58,8 +58,8 @@ export class SessionPartition<E> extends Partition<E> {
     let target = NONE;
     if (keyId !== NONE) {
       for (let slot = keys.head[keyId]!; slot !== NONE;) {
-        const next = slots.next[slot]!;
-        if (assigner.touches(slots.start[slot]!, slots.end[slot]!, time)) {
+        const next = slots.next(slot);
+        if (assigner.touches(slots.start(slot), slots.end(slot), time)) {
           target = target === NONE ? slot : this.bridge(keyId, target, slot);
         }
         slot = next;
@@ -75,11 +75,11 @@ export class SessionPartition<E> extends Partition<E> {
       this.link(keyId, target);
       this.schedule(target);
     } else {
-      if (time < slots.start[target]!) slots.start[target] = time;
-      if (time + gap > slots.end[target]!) slots.end[target] = time + gap;
+      if (time < slots.start(target)) slots.setStart(target, time);
+      if (time + gap > slots.end(target)) slots.setEnd(target, time + gap);
     }
     slots.accumulators.add(target, inputs);
-    slots.revision[target] = slots.revision[target]! + 1;
+    slots.setRevision(target, slots.revision(target) + 1);
     this.markDirty(target);
   }
 
@@ -89,37 +89,36 @@ export class SessionPartition<E> extends Partition<E> {
     while (timers.size > 0 && timers.peek() + lateness <= watermark) {
       timers.pop();
       const slot = timers.poppedA;
-      if (slots.generation[slot] !== timers.poppedB) continue;
-      if (slots.end[slot]! + lateness > watermark) this.schedule(slot);
+      if (slots.generation(slot) !== timers.poppedB) continue;
+      if (slots.end(slot) + lateness > watermark) this.schedule(slot);
       else this.finalize(slot);
     }
   }
 
   protected schedule(slot: number): void {
-    this.timers.push(this.slots.end[slot]!, slot, this.slots.generation[slot]!);
+    this.timers.push(this.slots.end(slot), slot, this.slots.generation(slot));
   }
 
   protected override finalize(slot: number): void {
-    const keyId = this.slots.key[slot]!;
-    this.keys.frontier[keyId] = Math.max(this.keys.frontier[keyId]!, this.slots.end[slot]!);
+    const keyId = this.slots.key(slot);
+    this.keys.frontier[keyId] = Math.max(this.keys.frontier[keyId]!, this.slots.end(slot));
     super.finalize(slot);
   }
 
   protected override publish(slot: number): void {
     const { slots } = this;
-    const start = slots.start[slot]!;
-    const end = slots.end[slot]!;
-    const publishedStart = slots.publishedStart[slot]!;
-    const publishedEnd = slots.publishedEnd[slot]!;
+    const start = slots.start(slot);
+    const end = slots.end(slot);
+    const publishedStart = slots.publishedStart(slot);
+    const publishedEnd = slots.publishedEnd(slot);
     if (publishedStart === start && publishedEnd === end) return;
     if (!Number.isNaN(publishedStart)) this.retract(slot, publishedStart, publishedEnd);
-    slots.publishedStart[slot] = start;
-    slots.publishedEnd[slot] = end;
+    slots.setPublished(slot, start, end);
   }
 
   protected override publishedBounds(slot: number): readonly [number, number] | undefined {
-    const start = this.slots.publishedStart[slot]!;
-    return Number.isNaN(start) ? undefined : [start, this.slots.publishedEnd[slot]!];
+    const start = this.slots.publishedStart(slot);
+    return Number.isNaN(start) ? undefined : [start, this.slots.publishedEnd(slot)];
   }
 
   /**
@@ -128,12 +127,12 @@ export class SessionPartition<E> extends Partition<E> {
    */
   private bridge(keyId: number, a: number, b: number): number {
     const { slots } = this;
-    const [earlier, later] = slots.start[a]! <= slots.start[b]! ? [a, b] : [b, a];
+    const [earlier, later] = slots.start(a) <= slots.start(b) ? [a, b] : [b, a];
     slots.accumulators.mergeInto(earlier, later);
-    slots.revision[earlier] = slots.revision[earlier]! + slots.revision[later]!;
-    if (slots.end[later]! > slots.end[earlier]!) slots.end[earlier] = slots.end[later]!;
-    const publishedStart = slots.publishedStart[later]!;
-    if (!Number.isNaN(publishedStart)) this.retract(later, publishedStart, slots.publishedEnd[later]!);
+    slots.setRevision(earlier, slots.revision(earlier) + slots.revision(later));
+    if (slots.end(later) > slots.end(earlier)) slots.setEnd(earlier, slots.end(later));
+    const publishedStart = slots.publishedStart(later);
+    if (!Number.isNaN(publishedStart)) this.retract(later, publishedStart, slots.publishedEnd(later));
     this.unlink(keyId, later);
     slots.release(later);
     return earlier;

@@ -1,6 +1,5 @@
 import type { Aggregator, JsonValue } from '../aggregators/aggregator';
 import { numericOpOf, OP_COUNT, OP_MAX, OP_MIN, OP_SUM, type NumericOp } from '../aggregators/numeric-ops';
-import { growFloat64 } from './growable';
 
 /** JSON has no Infinity/NaN, yet min/max accumulators start at ±Infinity. */
 export function encodeNumber(value: number): number | string {
@@ -12,61 +11,76 @@ export function decodeNumber(json: JsonValue): number {
 }
 
 /**
- * The accumulators of all open windows of a partition, one column per aggregation: numeric accumulators in a
- * Float64Array (8 bytes per window, no allocation), others in a plain array.
+ * The accumulators of a partition's open windows: numeric ones as float64 cells inside each window's
+ * record (see WindowSlots: no allocation, and in the same cache lines as the window's other fields), others
+ * in a plain array per aggregation.
  */
 export class AccumulatorColumns {
-  private readonly numeric: (Float64Array | undefined)[];
+  /** Float64 cells the numeric accumulators take in a record. */
+  readonly numericCells: number;
+  /** Per aggregation: its cell's offset within a record, or -1 for an object accumulator. */
+  private readonly cells: Int32Array;
   private readonly objects: (unknown[] | undefined)[];
   private readonly initial: number[];
   /** Built-in numeric aggregators are applied inline (see numeric-ops); 0 = call `add`. */
   private readonly ops: NumericOp[];
+  private records = new Float64Array(0);
+  private stride = 0;
 
-  constructor(private readonly aggregators: readonly Aggregator[]) {
+  /** `firstCell`: where the numeric accumulators start within a record. */
+  constructor(
+    private readonly aggregators: readonly Aggregator[],
+    firstCell: number,
+  ) {
+    let cell = firstCell;
+    this.cells = Int32Array.from(aggregators, (a) => (a.accumulator === 'number' ? cell++ : -1));
+    this.numericCells = cell - firstCell;
     this.ops = aggregators.map((a) => (a.accumulator === 'number' ? numericOpOf(a) : 0));
-    this.numeric = aggregators.map((a) => (a.accumulator === 'number' ? new Float64Array(0) : undefined));
     this.objects = aggregators.map((a) => (a.accumulator === 'number' ? undefined : []));
     this.initial = aggregators.map((a) => (a.accumulator === 'number' ? (a.create() as number) : 0));
   }
 
-  grow(capacity: number): void {
-    for (let i = 0; i < this.numeric.length; i++) {
-      const column = this.numeric[i];
-      if (column !== undefined) this.numeric[i] = growFloat64(column, capacity);
-    }
+  /** The window records were reallocated (WindowSlots grew). */
+  attach(records: Float64Array<ArrayBuffer>, stride: number): void {
+    this.records = records;
+    this.stride = stride;
   }
 
   init(slot: number): void {
+    const base = slot * this.stride;
     for (let i = 0; i < this.aggregators.length; i++) {
-      const column = this.numeric[i];
-      if (column !== undefined) column[slot] = this.initial[i]!;
+      const cell = this.cells[i]!;
+      if (cell >= 0) this.records[base + cell] = this.initial[i]!;
       else this.objects[i]![slot] = this.aggregators[i]!.create();
     }
   }
 
   /** `inputs[i]` undefined means the event has no value for aggregation i (SQL NULL): nothing to add. */
   add(slot: number, inputs: readonly unknown[]): void {
-    for (let i = 0; i < this.aggregators.length; i++) {
+    const { records, cells } = this;
+    const base = slot * this.stride;
+    for (let i = 0; i < cells.length; i++) {
       const input = inputs[i];
       if (input === undefined) continue;
-      const column = this.numeric[i];
-      if (column !== undefined) {
+      const cell = cells[i]!;
+      if (cell >= 0) {
+        const at = base + cell;
         // Exactly what the built-ins' `add` computes (inputs of sum/min/max are validated numbers).
         switch (this.ops[i]) {
           case OP_COUNT:
-            column[slot] = column[slot]! + 1;
+            records[at] = records[at]! + 1;
             break;
           case OP_SUM:
-            column[slot] = column[slot]! + (input as number);
+            records[at] = records[at]! + (input as number);
             break;
           case OP_MIN:
-            if ((input as number) < column[slot]!) column[slot] = input as number;
+            if ((input as number) < records[at]!) records[at] = input as number;
             break;
           case OP_MAX:
-            if ((input as number) > column[slot]!) column[slot] = input as number;
+            if ((input as number) > records[at]!) records[at] = input as number;
             break;
           default:
-            column[slot] = this.aggregators[i]!.add(column[slot], input) as number;
+            records[at] = this.aggregators[i]!.add(records[at], input) as number;
         }
       } else {
         const objects = this.objects[i]!;
@@ -76,11 +90,13 @@ export class AccumulatorColumns {
   }
 
   mergeInto(target: number, source: number): void {
+    const { records } = this;
     for (let i = 0; i < this.aggregators.length; i++) {
-      const column = this.numeric[i];
-      if (column !== undefined)
-        column[target] = this.aggregators[i]!.merge(column[target], column[source]) as number;
-      else {
+      const cell = this.cells[i]!;
+      if (cell >= 0) {
+        const at = target * this.stride + cell;
+        records[at] = this.aggregators[i]!.merge(records[at], records[source * this.stride + cell]) as number;
+      } else {
         const objects = this.objects[i]!;
         objects[target] = this.aggregators[i]!.merge(objects[target], objects[source]);
       }
@@ -93,15 +109,13 @@ export class AccumulatorColumns {
   }
 
   result(slot: number, i: number): number | null {
-    const column = this.numeric[i];
-    return this.aggregators[i]!.result(column !== undefined ? column[slot] : this.objects[i]![slot]);
+    return this.aggregators[i]!.result(this.value(slot, i));
   }
 
   toJSON(slot: number): JsonValue[] {
     return this.aggregators.map((aggregator, i) => {
-      const column = this.numeric[i];
-      if (column !== undefined) return encodeNumber(column[slot]!);
-      const acc = this.objects[i]![slot];
+      const acc = this.value(slot, i);
+      if (this.cells[i]! >= 0) return encodeNumber(acc as number);
       return aggregator.toJSON !== undefined ? aggregator.toJSON(acc) : (acc as JsonValue);
     });
   }
@@ -109,9 +123,14 @@ export class AccumulatorColumns {
   fromJSON(slot: number, json: readonly JsonValue[]): void {
     this.aggregators.forEach((aggregator, i) => {
       const value = json[i] ?? null;
-      const column = this.numeric[i];
-      if (column !== undefined) column[slot] = decodeNumber(value);
+      const cell = this.cells[i]!;
+      if (cell >= 0) this.records[slot * this.stride + cell] = decodeNumber(value);
       else this.objects[i]![slot] = aggregator.fromJSON !== undefined ? aggregator.fromJSON(value) : value;
     });
+  }
+
+  private value(slot: number, i: number): unknown {
+    const cell = this.cells[i]!;
+    return cell >= 0 ? this.records[slot * this.stride + cell] : this.objects[i]![slot];
   }
 }

@@ -1,31 +1,61 @@
 import { growFloat64, growInt32, nextCapacity } from './growable';
 
 export const NONE = -1;
+/** An index entry whose key was released; probing continues past it. */
+const RELEASED = -2;
+/** Index entries: [hash, id] int32 pairs. */
+const ENTRY = 2;
+const MIN_INDEX_SIZE = 64;
+
+/**
+ * A 32-bit hash of the key's UTF-16 code units (FNV-1a, then murmur3's finalizer to spread the low bits,
+ * which pick the index entry).
+ */
+export function hashKey(key: string): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
+}
 
 /**
  * Keys of one partition mapped to dense ids, so windows refer to their key by an int and per-key data lives
  * in typed columns: the head of the key's window chain and, for sessions, its final frontier.
+ *
+ * The index is an open-addressing table of (hash, id) int32 pairs with linear probing, not a `Map` of
+ * strings: at 1 M keys every lookup of a key string fresh from the decoder misses the cache, and the
+ * `Map`'s buckets, entries and stored keys cost a miss each, while here the probe reads one cache line and
+ * the stored key string is compared only on a hash match (bench/README.md, "Operators", has the figures).
  */
 export class KeyTable {
-  private readonly ids = new Map<string, number>();
   private names: (string | undefined)[] = [];
+  private hashes = new Int32Array(0);
   private readonly free: number[] = [];
+  private index = new Int32Array(MIN_INDEX_SIZE * ENTRY).fill(NONE);
+  private mask = MIN_INDEX_SIZE - 1;
+  private live = 0;
+  /** Entries marked RELEASED: they lengthen probes until the next rebuild. */
+  private released = 0;
   /** First window slot of the key, NONE when it has no open window. */
   head = new Int32Array(0);
   /** End of the key's latest final session; -Infinity when it has none. */
   frontier = new Float64Array(0);
 
   get size(): number {
-    return this.ids.size;
+    return this.live;
   }
 
   lookup(key: string): number {
-    return this.ids.get(key) ?? NONE;
+    return this.find(key, hashKey(key));
   }
 
   intern(key: string): number {
-    const known = this.ids.get(key);
-    if (known !== undefined) return known;
+    const hash = hashKey(key);
+    const known = this.find(key, hash);
+    if (known !== NONE) return known;
     let id = this.free.pop();
     if (id === undefined) {
       id = this.names.length;
@@ -34,11 +64,16 @@ export class KeyTable {
         const capacity = nextCapacity(id);
         this.head = growInt32(this.head, capacity, NONE);
         this.frontier = growFloat64(this.frontier, capacity, -Infinity);
+        this.hashes = growInt32(this.hashes, capacity);
       }
     } else {
       this.names[id] = key;
     }
-    this.ids.set(key, id);
+    this.hashes[id] = hash;
+    this.live++;
+    // At most half the entries in use, released ones included: probes stay short.
+    if ((this.live + this.released) * 2 > this.mask + 1) this.rebuild();
+    else this.place(hash, id);
     return id;
   }
 
@@ -47,7 +82,13 @@ export class KeyTable {
   }
 
   release(id: number): void {
-    this.ids.delete(this.names[id]!);
+    if (this.names[id] === undefined) return;
+    const { index, mask } = this;
+    let entry = this.hashes[id]! & mask;
+    while (index[entry * ENTRY + 1] !== id) entry = (entry + 1) & mask;
+    index[entry * ENTRY + 1] = RELEASED;
+    this.released++;
+    this.live--;
     this.names[id] = undefined;
     this.head[id] = NONE;
     this.frontier[id] = -Infinity;
@@ -56,15 +97,50 @@ export class KeyTable {
 
   /** Forgets every key (none may have open windows left). */
   clear(): void {
-    this.ids.clear();
     this.names = [];
+    this.hashes = new Int32Array(0);
     this.free.length = 0;
+    this.index = new Int32Array(MIN_INDEX_SIZE * ENTRY).fill(NONE);
+    this.mask = MIN_INDEX_SIZE - 1;
+    this.live = 0;
+    this.released = 0;
     this.head = new Int32Array(0);
     this.frontier = new Float64Array(0);
   }
 
-  /** Ids of all present keys, in insertion order (snapshots use it). */
-  keyIds(): IterableIterator<number> {
-    return this.ids.values();
+  /** Ids of all present keys, ascending (snapshots use it). */
+  *keyIds(): IterableIterator<number> {
+    for (let id = 0; id < this.names.length; id++) if (this.names[id] !== undefined) yield id;
+  }
+
+  private find(key: string, hash: number): number {
+    const { index, mask, names } = this;
+    for (let entry = hash & mask; ; entry = (entry + 1) & mask) {
+      const id = index[entry * ENTRY + 1]!;
+      if (id === NONE) return NONE;
+      if (index[entry * ENTRY] === hash && id !== RELEASED && names[id] === key) return id;
+    }
+  }
+
+  private place(hash: number, id: number): void {
+    const { index, mask } = this;
+    let entry = hash & mask;
+    // A released entry could be reused here, but only after probing on to rule the key out further along;
+    // intern() has just done that, yet reuse would still leave the chain longer than a rebuild does.
+    while (index[entry * ENTRY + 1] !== NONE) entry = (entry + 1) & mask;
+    index[entry * ENTRY] = hash;
+    index[entry * ENTRY + 1] = id;
+  }
+
+  /** Re-enters the live keys (a just interned one too) into an index sized for them, dropping released entries. */
+  private rebuild(): void {
+    let size = MIN_INDEX_SIZE;
+    while (size < this.live * 4) size *= 2;
+    this.index = new Int32Array(size * ENTRY).fill(NONE);
+    this.mask = size - 1;
+    this.released = 0;
+    for (let id = 0; id < this.names.length; id++) {
+      if (this.names[id] !== undefined) this.place(this.hashes[id]!, id);
+    }
   }
 }
