@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { avg, count, countDistinct, defineAggregator, max, min, sum, type Aggregator } from '../src';
 
-function fold<A, I>(aggregator: Aggregator<A, I>, values: I[]): A {
-  return values.reduce((acc, v) => aggregator.add(acc, v), aggregator.create());
+function fold<A, I>(aggregator: Aggregator<A, I>, values: I[], from: A = aggregator.create()): A {
+  return values.reduce((acc, v) => aggregator.add(acc, v), from);
 }
 
 describe('built-in aggregators', () => {
@@ -32,6 +32,27 @@ describe('built-in aggregators', () => {
     const b = fold(countDistinct(), ['b', 'c', 1]);
     expect(countDistinct().result(a)).toBe(4);
     expect(countDistinct().result(countDistinct().merge(a, b))).toBe(5);
+  });
+
+  it('count_distinct stays exact across its small-array / Set boundary, in add, merge and snapshots', () => {
+    const agg = countDistinct();
+    // values cycling through 0..n-1, as numbers and as strings: 2n distinct, each seen several times
+    for (const n of [1, 3, 4, 5, 8, 20]) {
+      const values = Array.from({ length: 6 * n }, (_, i) => (i % 2 === 0 ? i % n : String(i % n)));
+      const distinct = new Set(values);
+      const acc = fold(agg, values);
+      expect(agg.result(acc)).toBe(distinct.size);
+      expect(agg.toJSON!(acc)).toEqual([...distinct]);
+      const restored = agg.fromJSON!(JSON.parse(JSON.stringify(agg.toJSON!(acc))) as never);
+      expect(agg.result(fold(agg, ['new'], restored))).toBe(distinct.size + 1);
+      // merge of two halves, either order, equals the whole; neither input changes
+      const left = fold(agg, values.slice(0, 3 * n));
+      const right = fold(agg, values.slice(3 * n).concat([true, false]));
+      const [leftJson, rightJson] = [agg.toJSON!(left), agg.toJSON!(right)];
+      expect(agg.result(agg.merge(left, right))).toBe(distinct.size + 2);
+      expect(agg.result(agg.merge(right, left))).toBe(distinct.size + 2);
+      expect([agg.toJSON!(left), agg.toJSON!(right)]).toEqual([leftJson, rightJson]);
+    }
   });
 
   it('encodes accumulators that are not JSON for snapshots', () => {

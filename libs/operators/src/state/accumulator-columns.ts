@@ -1,5 +1,14 @@
 import type { Aggregator, JsonValue } from '../aggregators/aggregator';
-import { numericOpOf, OP_COUNT, OP_MAX, OP_MIN, OP_SUM, type NumericOp } from '../aggregators/numeric-ops';
+import type { AvgAccumulator } from '../aggregators/avg';
+import {
+  numericOpOf,
+  OP_AVG,
+  OP_COUNT,
+  OP_MAX,
+  OP_MIN,
+  OP_SUM,
+  type NumericOp,
+} from '../aggregators/numeric-ops';
 
 /** JSON has no Infinity/NaN, yet min/max accumulators start at ±Infinity. */
 export function encodeNumber(value: number): number | string {
@@ -12,8 +21,9 @@ export function decodeNumber(json: JsonValue): number {
 
 /**
  * The accumulators of a partition's open windows: numeric ones as float64 cells inside each window's
- * record (see WindowSlots: no allocation, and in the same cache lines as the window's other fields), others
- * in a plain array per aggregation.
+ * record (see WindowSlots: no allocation, and in the same cache lines as the window's other fields), the
+ * built-in avg as two cells (sum, count) instead of an object per window, others in a plain array per
+ * aggregation.
  */
 export class AccumulatorColumns {
   /** Float64 cells the numeric accumulators take in a record. */
@@ -32,11 +42,14 @@ export class AccumulatorColumns {
     private readonly aggregators: readonly Aggregator[],
     firstCell: number,
   ) {
+    this.ops = aggregators.map(numericOpOf);
     let cell = firstCell;
-    this.cells = Int32Array.from(aggregators, (a) => (a.accumulator === 'number' ? cell++ : -1));
+    this.cells = Int32Array.from(aggregators, (a, i) => {
+      if (this.ops[i] === OP_AVG) return (cell += 2) - 2;
+      return a.accumulator === 'number' ? cell++ : -1;
+    });
     this.numericCells = cell - firstCell;
-    this.ops = aggregators.map((a) => (a.accumulator === 'number' ? numericOpOf(a) : 0));
-    this.objects = aggregators.map((a) => (a.accumulator === 'number' ? undefined : []));
+    this.objects = aggregators.map((_, i) => (this.cells[i]! >= 0 ? undefined : []));
     this.initial = aggregators.map((a) => (a.accumulator === 'number' ? (a.create() as number) : 0));
   }
 
@@ -50,8 +63,11 @@ export class AccumulatorColumns {
     const base = slot * this.stride;
     for (let i = 0; i < this.aggregators.length; i++) {
       const cell = this.cells[i]!;
-      if (cell >= 0) this.records[base + cell] = this.initial[i]!;
-      else this.objects[i]![slot] = this.aggregators[i]!.create();
+      if (cell < 0) this.objects[i]![slot] = this.aggregators[i]!.create();
+      else {
+        this.records[base + cell] = this.initial[i]!;
+        if (this.ops[i] === OP_AVG) this.records[base + cell + 1] = 0;
+      }
     }
   }
 
@@ -79,6 +95,10 @@ export class AccumulatorColumns {
           case OP_MAX:
             if ((input as number) > records[at]!) records[at] = input as number;
             break;
+          case OP_AVG:
+            records[at] = records[at]! + (input as number);
+            records[at + 1] = records[at + 1]! + 1;
+            break;
           default:
             records[at] = this.aggregators[i]!.add(records[at], input) as number;
         }
@@ -95,7 +115,11 @@ export class AccumulatorColumns {
       const cell = this.cells[i]!;
       if (cell >= 0) {
         const at = target * this.stride + cell;
-        records[at] = this.aggregators[i]!.merge(records[at], records[source * this.stride + cell]) as number;
+        const from = source * this.stride + cell;
+        if (this.ops[i] === OP_AVG) {
+          records[at] = records[at]! + records[from]!;
+          records[at + 1] = records[at + 1]! + records[from + 1]!;
+        } else records[at] = this.aggregators[i]!.merge(records[at], records[from]) as number;
       } else {
         const objects = this.objects[i]!;
         objects[target] = this.aggregators[i]!.merge(objects[target], objects[source]);
@@ -109,14 +133,26 @@ export class AccumulatorColumns {
   }
 
   result(slot: number, i: number): number | null {
-    return this.aggregators[i]!.result(this.value(slot, i));
+    const cell = this.cells[i]!;
+    if (cell < 0) return this.aggregators[i]!.result(this.objects[i]![slot]);
+    const at = slot * this.stride + cell;
+    if (this.ops[i] !== OP_AVG) return this.aggregators[i]!.result(this.records[at]);
+    // avg's result, on the cells (avg.ts)
+    const count = this.records[at + 1]!;
+    return count === 0 ? null : this.records[at]! / count;
   }
 
   toJSON(slot: number): JsonValue[] {
     return this.aggregators.map((aggregator, i) => {
-      const acc = this.value(slot, i);
-      if (this.cells[i]! >= 0) return encodeNumber(acc as number);
-      return aggregator.toJSON !== undefined ? aggregator.toJSON(acc) : (acc as JsonValue);
+      const cell = this.cells[i]!;
+      if (cell < 0) {
+        const acc = this.objects[i]![slot];
+        return aggregator.toJSON !== undefined ? aggregator.toJSON(acc) : (acc as JsonValue);
+      }
+      const at = slot * this.stride + cell;
+      if (this.ops[i] !== OP_AVG) return encodeNumber(this.records[at]!);
+      const acc: AvgAccumulator = { sum: this.records[at]!, count: this.records[at + 1]! };
+      return aggregator.toJSON!(acc);
     });
   }
 
@@ -124,13 +160,17 @@ export class AccumulatorColumns {
     this.aggregators.forEach((aggregator, i) => {
       const value = json[i] ?? null;
       const cell = this.cells[i]!;
-      if (cell >= 0) this.records[slot * this.stride + cell] = decodeNumber(value);
-      else this.objects[i]![slot] = aggregator.fromJSON !== undefined ? aggregator.fromJSON(value) : value;
+      if (cell < 0) {
+        this.objects[i]![slot] = aggregator.fromJSON !== undefined ? aggregator.fromJSON(value) : value;
+        return;
+      }
+      const at = slot * this.stride + cell;
+      if (this.ops[i] !== OP_AVG) this.records[at] = decodeNumber(value);
+      else {
+        const acc = aggregator.fromJSON!(value) as AvgAccumulator;
+        this.records[at] = acc.sum;
+        this.records[at + 1] = acc.count;
+      }
     });
-  }
-
-  private value(slot: number, i: number): unknown {
-    const cell = this.cells[i]!;
-    return cell >= 0 ? this.records[slot * this.stride + cell] : this.objects[i]![slot];
   }
 }
