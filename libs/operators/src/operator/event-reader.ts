@@ -38,6 +38,8 @@ export class EventReader {
   private readonly values: unknown[];
   /** Per aggregation: index into `distinctFields`, or -1 for the whole event (no field). */
   private readonly sources: Int32Array;
+  /** Per aggregation: 0 when an earlier one reads the same field with the same input kind (checked once). */
+  private readonly checks: Uint8Array;
 
   constructor(
     private readonly pipeline: Pipeline,
@@ -51,6 +53,9 @@ export class EventReader {
     this.distinctFields = [...new Set(fields.filter((f) => f !== undefined))];
     this.values = new Array<unknown>(this.distinctFields.length).fill(undefined);
     this.sources = Int32Array.from(fields, (f) => (f === undefined ? -1 : this.distinctFields.indexOf(f)));
+    this.checks = Uint8Array.from(fields, (f, i) =>
+      fields.slice(0, i).some((g, j) => g === f && this.kinds[j] === this.kinds[i]) ? 0 : 1,
+    );
   }
 
   /** Numeric keys are stringified so that `7` and `"7"` are one key, as they are in the result rows. */
@@ -90,7 +95,7 @@ export class EventReader {
       }
       const value = values[source];
       if (value === undefined || value === null) inputs[i] = undefined;
-      else if (accepts(this.kinds[i]!, value)) inputs[i] = value;
+      else if (this.checks[i] === 0 || accepts(this.kinds[i]!, value)) inputs[i] = value;
       else {
         const field = distinctFields[source]!;
         throw new InvalidEventError(this.pipeline.name, field, EXPECTED_INPUT[this.kinds[i]!], value);
