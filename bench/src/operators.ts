@@ -23,7 +23,17 @@ interface MemoryScenario {
   readonly keys: number;
 }
 
-type Scenario = ThroughputScenario | MemoryScenario;
+/** Session state left once every key's only session is final and the watermark is far beyond it. */
+interface FrontierScenario {
+  readonly kind: 'frontiers';
+  readonly keys: number;
+  /** The pipeline's stateRetention in ms; null: none (each key keeps its F(k) until the end of input). */
+  readonly stateRetention: number | null;
+  /** Event time between one key's session and the next key's. */
+  readonly keyEveryMs: number;
+}
+
+type Scenario = ThroughputScenario | MemoryScenario | FrontierScenario;
 
 export interface ThroughputResult extends ThroughputScenario {
   /** Median over the repetitions. */
@@ -41,6 +51,15 @@ export interface MemoryResult extends MemoryScenario {
   readonly bytesPerOpenWindow: number;
 }
 
+export interface FrontierResult extends FrontierScenario {
+  /** Keys the operator still holds (stats().keys). */
+  readonly keysLeft: number;
+  /** Heap + ArrayBuffer growth after gc, per million keys that had a session. */
+  readonly bytesPerMillionKeys: number;
+  /** RSS growth per million keys (informational: freed pages are not always returned to the OS). */
+  readonly rssBytesPerMillionKeys: number;
+}
+
 export interface OperatorsBenchResults {
   readonly benchmark: 'operators';
   readonly date: string;
@@ -48,6 +67,7 @@ export interface OperatorsBenchResults {
   readonly setup: string;
   readonly throughput: ThroughputResult[];
   readonly memory: MemoryResult[];
+  readonly frontiers: FrontierResult[];
 }
 
 const WINDOWS: Record<WindowName, WindowSpec> = {
@@ -206,6 +226,53 @@ function runMemory(scenario: MemoryScenario): MemoryResult {
   return { ...scenario, openWindows, bytesPerOpenWindow: Math.round((after - before) / openWindows) };
 }
 
+/**
+ * What session keys cost once their sessions are final: key i has one event at T0 + i · keyEveryMs, then one
+ * event per partition 2 h after the last moves every watermark far beyond every session (and beyond F(k) +
+ * stateRetention for a retention up to ~2 h). Growth of heap + ArrayBuffers after gc, per million keys. With
+ * stateRetention no key is left, and what remains is capacity: typed-array columns, heaps and the key table's
+ * arrays keep the size they grew to, i.e. the most keys held at once (those within stateRetention of the
+ * watermark, plus open sessions): all of them when the keys came within 1 h, a tenth when over 10 h.
+ */
+function runFrontiers(scenario: FrontierScenario): FrontierResult {
+  const gc = global.gc;
+  if (gc === undefined) throw new Error('memory scenarios need --expose-gc');
+  const pipeline: Pipeline = {
+    ...pipelineFor('session', 'count+sum'),
+    ...(scenario.stateRetention === null ? {} : { stateRetention: scenario.stateRetention }),
+  };
+  const operator = new KeyedWindowOperator<BenchEvent>(pipeline);
+  const next = random(13);
+  const used = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  gc();
+  const before = used();
+  const rssBefore = process.memoryUsage().rss;
+  const event = (key: string, ts: number): BenchEvent => ({
+    user_id: key,
+    event_type: EVENT_TYPES[Number(ts % 4)]!,
+    amount: Math.round(next() * 10_000) / 100,
+    ts,
+  });
+  for (let key = 0; key < scenario.keys; key++) {
+    operator.process(event(`user-${key}`, T0 + key * scenario.keyEveryMs), key % PARTITIONS);
+    if ((key + 1) % FLUSH_EVERY === 0) operator.flush();
+  }
+  const far = T0 + scenario.keys * scenario.keyEveryMs + 2 * 3_600_000;
+  for (let partition = 0; partition < PARTITIONS; partition++) {
+    operator.process(event(`clock-${partition}`, far), partition);
+  }
+  operator.flush();
+  gc();
+  gc();
+  const perMillion = (bytes: number): number => Math.round((bytes / scenario.keys) * 1e6);
+  return {
+    ...scenario,
+    keysLeft: operator.stats().keys,
+    bytesPerMillionKeys: perMillion(used() - before),
+    rssBytesPerMillionKeys: perMillion(process.memoryUsage().rss - rssBefore),
+  };
+}
+
 function runInChild<R>(scenario: Scenario): R {
   const stdout = execFileSync(
     process.execPath,
@@ -235,7 +302,16 @@ export function scenarios(options: { quick?: boolean; repetitions?: number } = {
       keys: memoryKeys,
     })),
   );
-  return [...throughput, ...memory];
+  // 1 M keys within 17 min of event time (all of them within 1 h of each other), or over 10 h
+  const frontiers = [1, 36].flatMap((keyEveryMs) =>
+    [null, 3_600_000].map((stateRetention): Scenario => ({
+      kind: 'frontiers',
+      keys: memoryKeys,
+      stateRetention,
+      keyEveryMs,
+    })),
+  );
+  return [...throughput, ...memory, ...frontiers];
 }
 
 const rate = (n: number): string => `${(n / 1e6).toFixed(2)} M/s`;
@@ -254,6 +330,18 @@ export function formatTable(results: OperatorsBenchResults): string {
       `${m.window.padEnd(10)}${m.aggregations.padEnd(14)}${m.openWindows.toLocaleString('en').padEnd(20)}${m.bytesPerOpenWindow}`,
     );
   }
+  lines.push(
+    '',
+    'final session keys  one every  stateRetention  keys left  bytes per 1 M keys',
+    '-'.repeat(76),
+  );
+  for (const f of results.frontiers) {
+    const retention = f.stateRetention === null ? 'none' : `${f.stateRetention / 3_600_000}h`;
+    lines.push(
+      `${f.keys.toLocaleString('en').padEnd(20)}${`${f.keyEveryMs} ms`.padEnd(11)}${retention.padEnd(16)}` +
+        `${f.keysLeft.toLocaleString('en').padEnd(11)}${f.bytesPerMillionKeys.toLocaleString('en')}`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -263,9 +351,11 @@ export function runOperatorsBench(
 ): OperatorsBenchResults {
   const throughput: ThroughputResult[] = [];
   const memory: MemoryResult[] = [];
+  const frontiers: FrontierResult[] = [];
   for (const scenario of scenarios(options)) {
     process.stderr.write(`operators bench: ${JSON.stringify(scenario)}\n`);
     if (scenario.kind === 'throughput') throughput.push(runInChild<ThroughputResult>(scenario));
+    else if (scenario.kind === 'frontiers') frontiers.push(runInChild<FrontierResult>(scenario));
     else memory.push(runInChild<MemoryResult>(scenario));
   }
   const date = new Date().toISOString();
@@ -276,6 +366,7 @@ export function runOperatorsBench(
     setup: SETUP,
     throughput,
     memory,
+    frontiers,
   };
   const file = writeResults('operators', date, results);
   process.stdout.write(`${formatTable(results)}\n\nwritten to ${file}\n`);
@@ -286,7 +377,12 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
     const scenario = JSON.parse(args[1]!) as Scenario;
-    const result = scenario.kind === 'throughput' ? runThroughput(scenario) : runMemory(scenario);
+    const result =
+      scenario.kind === 'throughput'
+        ? runThroughput(scenario)
+        : scenario.kind === 'frontiers'
+          ? runFrontiers(scenario)
+          : runMemory(scenario);
     process.stdout.write(JSON.stringify(result));
   } else {
     const repetitions = args.includes('--repetitions')

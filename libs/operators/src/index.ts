@@ -42,6 +42,7 @@ export {
   type ParsePipelinesOptions,
 } from './pipeline/parse';
 export { isReservedName, RESERVED_NAMES } from './pipeline/reserved-names';
+export { minStateRetention } from './pipeline/state-retention';
 export { toDefinition } from './pipeline/to-definition';
 
 export type {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineAggregator, InvalidEventError, KeyedWindowOperator } from '../src';
+import { defineAggregator, InvalidEventError, KeyedWindowOperator, type Pipeline } from '../src';
 import { pipeline, type TestEvent } from './support/harness';
 import { ev, operatorFor } from './support/events';
 
@@ -64,6 +64,36 @@ describe('keyed window operator: tumbling and sliding', () => {
     expect(operator.stats()).toEqual({ partitions: 1, keys: 2, openWindows: 1 });
     operator.advanceToEndOfInput();
     expect(operator.stats()).toEqual({ partitions: 1, keys: 0, openWindows: 0 });
+  });
+
+  it('releases keys just the same with stateRetention, which changes no result of tumbling windows', () => {
+    const events: [string, number][] = [
+      ['a', 1_000],
+      ['a', 2_000],
+      ['b', 11_999],
+      ['b', 12_000],
+      ['c', 15_000],
+      ['b', 22_000],
+      ['b', 32_000],
+      ['a', 5_000],
+      ['e', 42_000],
+      ['b', 45_000],
+      ['e', 52_000],
+      ['e', 30_000],
+    ];
+    const trace = (p: Pipeline) => {
+      const { operator, feed, take } = operatorFor(p);
+      return events.map((e) => {
+        feed(0, e);
+        return { keys: operator.stats().keys, output: take() };
+      });
+    };
+    // the smallest retention allowed: size 10s + allowedLateness 2s
+    const retained = trace({ ...pipeline(tumbling10s, 0, 2_000), stateRetention: 12_000 });
+    expect(retained).toEqual(trace(pipeline(tumbling10s, 0, 2_000)));
+    // as in the test above: an emptied key goes when the next window start is final
+    expect(retained.map((r) => r.keys)).toEqual([1, 1, 2, 2, 3, 2, 1, 1, 2, 2, 2, 2]);
+    expect(retained.flatMap((r) => r.output.late.map((l) => l.t))).toEqual([5_000, 30_000]);
   });
 
   it('drops a sliding event from the windows that are final and keeps it in the others', () => {

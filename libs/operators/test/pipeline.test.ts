@@ -203,6 +203,32 @@ describe('parsePipelines', () => {
     [{ maxEventTimeSkew: '5' }, 'maxEventTimeSkew: expected a duration like 500ms, 10s, 1m, 1h, 1d, got "5"'],
     [{ maxEventTimeSkew: '-1m' }, 'maxEventTimeSkew: expected a duration like'],
     [{ maxEventTimeSkew: '40000d' }, 'maxEventTimeSkew: expected a duration of at most 36500d'],
+    [{ stateRetention: '5' }, 'stateRetention: expected a duration like 500ms, 10s, 1m, 1h, 1d, got "5"'],
+    [{ stateRetention: '40000d' }, 'stateRetention: expected a duration of at most 36500d'],
+    [
+      { stateRetention: '59999ms' },
+      'stateRetention: expected a duration of at least window.size + allowedLateness (60000ms), got "59999ms"',
+    ],
+    [
+      { stateRetention: 0 },
+      'stateRetention: expected a duration of at least window.size + allowedLateness (60000ms), got 0',
+    ],
+    [
+      { allowedLateness: '1h', stateRetention: '1h' },
+      'stateRetention: expected a duration of at least window.size + allowedLateness (3660000ms), got "1h"',
+    ],
+    [
+      { window: { type: 'sliding', size: '5m', slide: '1m' }, allowedLateness: '1m', stateRetention: '5m' },
+      'stateRetention: expected a duration of at least window.size + allowedLateness (360000ms), got "5m"',
+    ],
+    [
+      { window: { type: 'session', gap: '30m' }, allowedLateness: '5m', stateRetention: '34m' },
+      'stateRetention: expected a duration of at least window.gap + allowedLateness (2100000ms), got "34m"',
+    ],
+    [
+      { window: { type: 'session', gap: '36500d' }, allowedLateness: '1ms', stateRetention: '36500d' },
+      'stateRetention: expected a duration of at least window.gap + allowedLateness (3153600000001ms), got "36500d"',
+    ],
     [
       { aggregations: [{ name: 'x', fn: 'count', filter: 'a' }] },
       'aggregations[0].filter: expected one of the keys name, fn, field, got unknown key "filter"',
@@ -216,6 +242,33 @@ describe('parsePipelines', () => {
     expect(validatePipelines(withPipeline({ maxEventTimeSkew: '5m' }))[0]!.maxEventTimeSkew).toBe(300_000);
     expect(validatePipelines(withPipeline({ maxEventTimeSkew: 0 }))[0]!.maxEventTimeSkew).toBe(0);
     expect(validatePipelines(withPipeline({}))[0]).not.toHaveProperty('maxEventTimeSkew');
+  });
+
+  it('reads stateRetention as a duration from window extent + allowedLateness up, and leaves it out when not given', () => {
+    const retention = (patch: Record<string, unknown>): number | undefined =>
+      validatePipelines(withPipeline(patch))[0]!.stateRetention;
+    expect(retention({ stateRetention: '1h' })).toBe(3_600_000);
+    // exactly the bound: tumbling 1m + 0, sliding 5m + 1m, session 30m + 5m
+    expect(retention({ stateRetention: '1m' })).toBe(60_000);
+    expect(
+      retention({
+        window: { type: 'sliding', size: '5m', slide: '1m' },
+        allowedLateness: '1m',
+        stateRetention: '6m',
+      }),
+    ).toBe(360_000);
+    expect(
+      retention({ window: { type: 'session', gap: '30m' }, allowedLateness: '5m', stateRetention: '35m' }),
+    ).toBe(2_100_000);
+    expect(validatePipelines(withPipeline({}))[0]).not.toHaveProperty('stateRetention');
+  });
+
+  it('names stateRetention as the field of its errors', () => {
+    expect(errorOf(withPipeline({ stateRetention: '10s' }))).toMatchObject({
+      pipeline: 'user_activity_1m',
+      field: 'stateRetention',
+      got: '10s',
+    });
   });
 
   it('accepts the largest window definitions within the bounds', () => {
@@ -276,6 +329,7 @@ describe('toDefinition', () => {
         watermark: { maxOutOfOrderness: '10s' },
         allowedLateness: '1h',
         maxEventTimeSkew: '1d',
+        stateRetention: '2h',
         aggregations: [{ name: 'n', fn: 'count' }],
       },
       {
@@ -296,6 +350,7 @@ describe('toDefinition', () => {
         window: { type: 'session', gap: '30m' },
         watermark: { maxOutOfOrderness: '1500ms' },
         allowedLateness: '5m',
+        stateRetention: '35m',
         aggregations: [{ name: 'd', fn: 'count_distinct', field: 'e' }],
       },
     ]);
@@ -303,6 +358,9 @@ describe('toDefinition', () => {
       const spelled = toDefinition(pipeline);
       expect(validatePipelines([JSON.parse(JSON.stringify(spelled))])[0]).toEqual(pipeline);
     }
+    expect(pipelines.map((p) => p.stateRetention)).toEqual([7_200_000, undefined, 2_100_000]);
+    expect(toDefinition(pipelines[2]!)['stateRetention']).toBe('2100000ms');
+    expect(toDefinition(pipelines[1]!)).not.toHaveProperty('stateRetention');
     expect(toDefinition(pipelines[0]!).window).toEqual({
       type: 'tumbling',
       size: '60000ms',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineAggregator, KeyedWindowOperator } from '../src';
+import { defineAggregator, KeyedWindowOperator, PipelineConfigError, type Pipeline } from '../src';
 import { pipeline, type TestEvent } from './support/harness';
 import { ev, operatorFor } from './support/events';
 
@@ -189,5 +189,193 @@ describe('keyed window operator: sessions', () => {
     const operator = new KeyedWindowOperator<TestEvent>(p, { aggregators: { first } });
     for (const e of [ev('a', 0, 1), ev('a', 18_000, 2), ev('a', 9_000, 3)]) operator.process(e, 0);
     expect(operator.flush().changes.map((c) => c.values)).toEqual([{ first: 1 }]);
+  });
+});
+
+describe('keyed window operator: sessions with stateRetention', () => {
+  // gap 10s, allowedLateness 0, stateRetention 30s: an event with t + 30s <= wm is late (rule (c)), and a
+  // key's frontier F(k) is released once F(k) + 30s <= wm.
+  const retained = (stateRetention: number | undefined, allowedLateness = 0): Pipeline => ({
+    ...pipeline(gap10s, 0, allowedLateness),
+    ...(stateRetention === undefined ? {} : { stateRetention }),
+  });
+  /** The frontiers a snapshot holds (flushes first, discarding the output). */
+  const frontiers = (operator: KeyedWindowOperator<TestEvent>): [string, number][] => {
+    operator.flush();
+    return operator.snapshotPartition(0).finalFrontiers;
+  };
+
+  it('refuses a stateRetention below gap + allowedLateness, or not whole milliseconds, naming the field', () => {
+    const refusal = (p: Pipeline): PipelineConfigError => {
+      try {
+        new KeyedWindowOperator<TestEvent>(p);
+      } catch (error) {
+        if (error instanceof PipelineConfigError) return error;
+        throw error;
+      }
+      throw new Error('expected a PipelineConfigError');
+    };
+    expect(refusal(retained(14_999, 5_000))).toMatchObject({
+      field: 'stateRetention',
+      message:
+        'pipeline "p": stateRetention: expected a duration of at least window.gap + allowedLateness (15000ms), got 14999',
+    });
+    expect(
+      refusal({ ...pipeline({ type: 'tumbling', size: 10_000, offset: 0 }, 0, 1), stateRetention: 10_000 })
+        .message,
+    ).toBe(
+      'pipeline "p": stateRetention: expected a duration of at least window.size + allowedLateness (10001ms), got 10000',
+    );
+    for (const bad of [15_000.5, Number.NaN, Infinity, 36_501 * 86_400_000]) {
+      expect(refusal(retained(bad, 5_000)).message).toMatch(
+        /^pipeline "p": stateRetention: expected a whole number of milliseconds, at most 3153600000000, got /,
+      );
+    }
+    expect(new KeyedWindowOperator<TestEvent>(retained(15_000, 5_000)).pipeline.stateRetention).toBe(15_000);
+  });
+
+  it('leaves an absent stateRetention out of the fingerprint, and refuses snapshots across a change of it', () => {
+    const without = new KeyedWindowOperator<TestEvent>(retained(undefined));
+    // as the fingerprint was spelled before the field existed
+    expect(without.snapshot().fingerprint).toBe(
+      '{"key":"k","time":"t","window":{"type":"session","gap":10000},"watermark":{"maxOutOfOrderness":0},' +
+        '"allowedLateness":0,"aggregations":[{"name":"n","fn":"count"},{"name":"total","fn":"sum","field":"v"},' +
+        '{"name":"lo","fn":"min","field":"v"},{"name":"hi","fn":"max","field":"v"}],"mode":"stream"}',
+    );
+    const with30s = new KeyedWindowOperator<TestEvent>(retained(30_000));
+    expect(with30s.snapshot().fingerprint).toMatch(/,"stateRetention":30000}$/);
+    expect(() => with30s.restore(without.snapshot())).toThrow(/another configuration/);
+    expect(() => without.restore(with30s.snapshot())).toThrow(/another configuration/);
+    expect(() => with30s.restore(new KeyedWindowOperator<TestEvent>(retained(40_000)).snapshot())).toThrow(
+      /another configuration/,
+    );
+  });
+
+  it('drops an event behind wm − stateRetention that would join or extend an open session', () => {
+    const run = (stateRetention: number | undefined) => {
+      const { feed, take } = operatorFor(retained(stateRetention));
+      // a's session [0s, 110s) stays open (110s > wm = 100s): events every 10s chain it
+      for (let t = 0; t <= 100_000; t += 10_000) feed(0, ['a', t]);
+      take();
+      // 5s lies inside it, -10s extends it backwards (start − gap), 70s is exactly at wm − 30s, 71s after
+      feed(0, ['a', 5_000], ['a', -10_000], ['a', 70_000], ['a', 71_000]);
+      return take();
+    };
+    expect(run(undefined)).toMatchObject({
+      changes: [{ key: 'a', window: [-10_000, 110_000], n: 15, final: false }],
+      late: [],
+    });
+    expect(run(30_000)).toEqual({
+      changes: [{ key: 'a', window: [0, 110_000], n: 12, revision: 12, final: false }],
+      retractions: [],
+      late: [
+        { t: 5_000, window: [5_000, 15_000], watermark: 100_000 },
+        { t: -10_000, window: [-10_000, 0], watermark: 100_000 },
+        { t: 70_000, window: [70_000, 80_000], watermark: 100_000 },
+      ],
+    });
+  });
+
+  it('releases a key once wm passes F(k) + stateRetention; without it every key stays', () => {
+    const keysAfter = (stateRetention: number | undefined) => {
+      const { operator, feed, take } = operatorFor(retained(stateRetention));
+      for (let i = 0; i < 1_000; i++) feed(0, [`k${i}`, i * 20_000]);
+      take();
+      return { operator, feed, take };
+    };
+    expect(keysAfter(undefined).operator.stats()).toEqual({ partitions: 1, keys: 1_000, openWindows: 1 });
+    // wm = 19 980s. k_i's session [20i s, 20i + 10 s) is final for i < 999, F = 20i + 10 s, released when
+    // 20i + 10 + 30 <= 19 980, i.e. i <= 997: k998 keeps its frontier, k999 its open session.
+    const { operator, feed, take } = keysAfter(30_000);
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 2, openWindows: 1 });
+    expect(frontiers(operator)).toEqual([['k998', 19_970_000]]);
+    // A released key: its old events are late by the horizon, a new session brings it back.
+    feed(0, ['k5', 105_000], ['k5', 19_979_999]);
+    expect(take()).toMatchObject({
+      changes: [{ key: 'k5', window: [19_979_999, 19_989_999], n: 1, final: false }],
+      late: [{ t: 105_000, window: [105_000, 115_000], watermark: 19_980_000 }],
+    });
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 3, openWindows: 2 });
+    // wm 20 000s: k998 (F + 30s = 20 000s) goes; k999's and k5's sessions are final, and keep their F for 30s.
+    feed(0, ['k5', 20_000_000]);
+    expect(frontiers(operator)).toEqual([
+      ['k999', 19_990_000],
+      ['k5', 19_989_999],
+    ]);
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 2, openWindows: 1 });
+  });
+
+  it('keeps a frontier that moved on after its release was queued, until wm passes the new one', () => {
+    const { operator, feed, take } = operatorFor(retained(30_000));
+    const frontierOfA = (): number | undefined => new Map(frontiers(operator)).get('a');
+    feed(0, ['a', 0], ['w', 10_000]); // wm 10s: [0s, 10s) final, F(a) = 10s, release due at 40s
+    feed(0, ['a', 15_000], ['w', 25_000]); // wm 25s: [15s, 25s) final, F(a) = 25s
+    expect(frontierOfA()).toBe(25_000);
+    feed(0, ['w', 40_000]); // the release queued for 40s finds F(a) = 25s: a stays until 55s
+    expect(frontierOfA()).toBe(25_000);
+    take();
+    // F(a) = 25s still decides: 25s touches the open [35s, 45s), and would bridge it with the final
+    // [15s, 25s): late by rule (a), not by the horizon (25s + 30s > wm 40s)
+    feed(0, ['a', 35_000], ['a', 25_000]);
+    expect(take()).toMatchObject({
+      changes: [{ key: 'a', window: [35_000, 45_000], n: 1 }],
+      late: [{ t: 25_000, window: [25_000, 35_000], watermark: 40_000 }],
+    });
+    feed(0, ['w', 44_999]);
+    expect(frontierOfA()).toBe(25_000);
+    feed(0, ['w', 45_000]); // [35s, 45s) is final: F(a) = 45s, due at 75s
+    expect(frontierOfA()).toBe(45_000);
+    feed(0, ['w', 74_999]); // the release queued again for 55s has found F(a) = 45s
+    expect(frontierOfA()).toBe(45_000);
+    feed(0, ['w', 75_000]);
+    expect(frontierOfA()).toBeUndefined();
+    expect(operator.stats().keys).toBe(1); // w, with its open session
+  });
+
+  it('keeps no frontier for a session that is beyond the horizon when it becomes final', () => {
+    const { operator, feed, take } = operatorFor(retained(30_000));
+    feed(0, ['a', 0], ['b', 1_000_000]);
+    expect(take()).toMatchObject({ changes: [{ key: 'b' }, { key: 'a', window: [0, 10_000], final: true }] });
+    expect(operator.stats()).toEqual({ partitions: 1, keys: 1, openWindows: 1 });
+    expect(frontiers(operator)).toEqual([]);
+  });
+
+  it('restores frontiers into the release queue, and leaves out those already beyond the horizon', () => {
+    const before = new KeyedWindowOperator<TestEvent>(retained(30_000));
+    [ev('a', 0), ev('w', 10_000)].forEach((e, offset) => before.process(e, 0, offset));
+    before.flush();
+    const snapshot = before.snapshotPartition(0);
+    expect(snapshot.finalFrontiers).toEqual([['a', 10_000]]);
+    // A store that keeps every key's latest frontier (the speed layer's) also lists ones released since.
+    const after = new KeyedWindowOperator<TestEvent>(retained(30_000));
+    after.restorePartition({ ...snapshot, finalFrontiers: [['old', -20_000], ...snapshot.finalFrontiers] });
+    expect(after.stats()).toEqual({ partitions: 1, keys: 2, openWindows: 1 });
+    expect(after.snapshotPartition(0).finalFrontiers).toEqual([['a', 10_000]]);
+    after.process(ev('a', 10_000), 0, 2); // touches the final [0s, 10s): late by F(a)
+    after.process(ev('w', 40_000), 0, 3); // wm 40s = F(a) + 30s: a goes
+    expect(after.flush().late.map((r) => r.event.k)).toEqual(['a']);
+    expect(after.stats()).toEqual({ partitions: 1, keys: 1, openWindows: 1 });
+    expect(after.snapshotPartition(0).finalFrontiers).toEqual([['w', 20_000]]);
+  });
+
+  it('changes nothing in batch mode', () => {
+    const events = [ev('a', 0), ev('a', 100_000), ev('a', 50_000), ev('a', 10_000), ev('a', 95_000)];
+    const batch = (stateRetention: number | undefined) => {
+      const operator = new KeyedWindowOperator<TestEvent>(retained(stateRetention), { mode: 'batch' });
+      events.forEach((e) => operator.process(e, 0));
+      operator.advanceToEndOfInput();
+      return { output: operator.flush(), stats: operator.stats() };
+    };
+    const withRetention = batch(10_000);
+    expect(withRetention.output.late).toEqual([]);
+    expect(withRetention.output.changes.map((c) => [c.windowStart, c.windowEnd, c.values['n']])).toEqual(
+      [
+        [0, 20_000],
+        [50_000, 60_000],
+        [95_000, 110_000],
+      ].map(([s, e], i) => [s, e, [2, 1, 2][i]]),
+    );
+    expect(withRetention).toEqual(batch(undefined));
+    expect(withRetention.stats).toEqual({ partitions: 1, keys: 0, openWindows: 0 });
   });
 });

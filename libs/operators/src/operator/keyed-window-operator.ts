@@ -8,6 +8,7 @@ import {
   PipelineConfigError,
 } from '../errors';
 import { isReservedName } from '../pipeline/reserved-names';
+import { stateRetentionProblem } from '../pipeline/state-retention';
 import type { Pipeline } from '../pipeline/types';
 import {
   OPERATOR_SNAPSHOT_FORMAT,
@@ -95,14 +96,28 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
       }
     });
     this.assigner = windowAssigner(pipeline.window);
+    // Below the bound the retention rule would drop events whose windows are still open.
+    if (pipeline.stateRetention !== undefined) {
+      const problem = stateRetentionProblem(pipeline, pipeline.stateRetention);
+      if (problem !== undefined) {
+        throw new PipelineConfigError({
+          pipeline: pipeline.name,
+          field: 'stateRetention',
+          expected: problem,
+          got: pipeline.stateRetention,
+        });
+      }
+    }
     this.maxEventTimeSkew = pipeline.maxEventTimeSkew;
     const aggregators = resolveAggregators(pipeline, options.aggregators);
     this.reader = new EventReader(pipeline, aggregators);
-    const { key, time, window, watermark, allowedLateness, aggregations, maxEventTimeSkew } = pipeline;
+    const { key, time, window, watermark, allowedLateness, aggregations, maxEventTimeSkew, stateRetention } =
+      pipeline;
     this.config = {
       pipeline: pipeline.name,
-      // maxEventTimeSkew decides which events count; undefined is left out, so pipelines without it keep
-      // the fingerprints their snapshots were taken under.
+      // maxEventTimeSkew decides which events count, stateRetention which are late and which frontiers a
+      // snapshot holds; undefined is left out, so pipelines without them keep the fingerprints their
+      // snapshots were taken under.
       fingerprint: JSON.stringify({
         key,
         time,
@@ -112,10 +127,12 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
         aggregations,
         mode: this.mode,
         maxEventTimeSkew,
+        stateRetention,
       }),
       aggregationNames: aggregations.map((a) => a.name),
       aggregators,
       allowedLateness,
+      stateRetention,
       maxOutOfOrderness: this.mode === 'batch' ? Infinity : watermark.maxOutOfOrderness,
       emitAccumulators: options.emitAccumulators ?? false,
     };

@@ -13,6 +13,11 @@ export interface PartitionConfig {
   readonly aggregationNames: readonly string[];
   readonly aggregators: readonly Aggregator[];
   readonly allowedLateness: number;
+  /**
+   * Stream mode: an event with `t + stateRetention <= wm(p)` is late, and key state older than that horizon
+   * is released (sessions: F(k)). Undefined: no horizon, frontiers are kept until the end of input.
+   */
+  readonly stateRetention: number | undefined;
   /** Infinity in batch mode, which holds the watermark at −∞ until the end of input. */
   readonly maxOutOfOrderness: number;
   /** every change carries its accumulators (final ones too: the merge service re-adds late events to them) */
@@ -174,11 +179,7 @@ export abstract class Partition<E> {
     this.nextOffset = snapshot.nextOffset ?? undefined;
     // After the end of input no frontier matters (snapshots of older versions may still list them).
     const frontiers = this.endOfInput ? [] : snapshot.finalFrontiers;
-    for (const [key, frontier] of frontiers) {
-      // intern first: it may grow (replace) the frontier column, which the assignment must then see
-      const keyId = this.keys.intern(key);
-      this.keys.frontier[keyId] = frontier;
-    }
+    for (const [key, frontier] of frontiers) this.restoreFrontier(key, frontier);
     // Chains are rebuilt by prepending, so restore in reverse to keep each key's window order.
     for (let i = snapshot.windows.length - 1; i >= 0; i--) {
       const window = snapshot.windows[i]!;
@@ -191,6 +192,14 @@ export abstract class Partition<E> {
       this.link(keyId, slot);
       this.schedule(slot);
     }
+  }
+
+  /** Sessions: gives a restored key its final frontier F(k); returns the key's id. */
+  protected restoreFrontier(key: string, frontier: number): number {
+    // intern first: it may grow (replace) the frontier column, which the assignment must then see
+    const keyId = this.keys.intern(key);
+    this.keys.frontier[keyId] = frontier;
+    return keyId;
   }
 
   /** Sessions: retracts bounds emitted earlier that the window no longer has, and records the new ones. */

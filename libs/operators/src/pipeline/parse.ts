@@ -5,6 +5,7 @@ import { PipelineConfigError } from '../errors';
 import { MAX_DURATION_MS, MAX_WINDOWS_PER_EVENT } from '../limits';
 import { DURATION_EXPECTATION, parseDuration } from './duration';
 import { isReservedName } from './reserved-names';
+import { stateRetentionProblem } from './state-retention';
 import type { AggregationSpec, Pipeline, WindowSpec } from './types';
 
 export interface ParsePipelinesOptions {
@@ -23,6 +24,7 @@ const PIPELINE_KEYS = [
   'watermark',
   'allowedLateness',
   'maxEventTimeSkew',
+  'stateRetention',
   'aggregations',
 ] as const;
 const MAX_DURATION_TEXT = `${MAX_DURATION_MS / 86_400_000}d`;
@@ -163,7 +165,7 @@ function validatePipeline(entry: unknown, index: number, options: ParsePipelines
     fields['watermark'] === undefined
       ? {}
       : check.object(fields['watermark'], 'watermark', ['maxOutOfOrderness']);
-  return {
+  const pipeline: Pipeline = {
     name,
     source: check.string(fields['source'], 'source', undefined, 'a topic name'),
     key: check.string(fields['key'], 'key', undefined, 'the name of the event field holding the key'),
@@ -187,6 +189,17 @@ function validatePipeline(entry: unknown, index: number, options: ParsePipelines
       ? {}
       : { maxEventTimeSkew: check.duration(fields['maxEventTimeSkew'], 'maxEventTimeSkew', false) }),
   };
+  // Likewise only when set; checked last, since its bound depends on the window and allowedLateness.
+  if (fields['stateRetention'] === undefined) return pipeline;
+  return { ...pipeline, stateRetention: validateStateRetention(check, fields['stateRetention'], pipeline) };
+}
+
+/** A duration no shorter than the window's extent plus allowedLateness (see minStateRetention). */
+function validateStateRetention(check: PipelineChecker, value: unknown, pipeline: Pipeline): number {
+  const ms = check.duration(value, 'stateRetention', false);
+  const problem = stateRetentionProblem(pipeline, ms);
+  if (problem !== undefined) check.fail('stateRetention', problem, value);
+  return ms;
 }
 
 function validateWindow(check: PipelineChecker, value: unknown): WindowSpec {

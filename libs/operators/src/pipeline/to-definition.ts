@@ -33,5 +33,6 @@ export function toDefinition(pipeline: Pipeline): Record<string, unknown> {
     allowedLateness: ms(pipeline.allowedLateness),
     aggregations: pipeline.aggregations.map((a) => ({ ...a })),
     ...(pipeline.maxEventTimeSkew !== undefined && { maxEventTimeSkew: ms(pipeline.maxEventTimeSkew) }),
+    ...(pipeline.stateRetention !== undefined && { stateRetention: ms(pipeline.stateRetention) }),
   };
 }

@@ -31,4 +31,11 @@ export interface Pipeline {
    * (EventTimeSkewError → DLQ) before it reaches a watermark. Absent: no bound, record timestamps unused.
    */
   readonly maxEventTimeSkew?: number;
+  /**
+   * The horizon of key state in stream mode: an event with `t + stateRetention <= wm(p)` is late, so a
+   * session key's final frontier F(k) can be released once `F(k) + stateRetention <= wm(p)`. At least the
+   * window's extent (size, or gap for sessions) plus allowedLateness. Absent: session frontiers are kept
+   * until the end of input, as before the field existed.
+   */
+  readonly stateRetention?: number;
 }

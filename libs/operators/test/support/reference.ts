@@ -131,13 +131,15 @@ interface ReferenceSession {
 /**
  * The design's lateness rule, applied literally and naively (every session of every key kept forever, the
  * watermark recomputed from the partition's history), to check the operator's bookkeeping against. Returns
- * one `event@windowStart/windowEnd` string per dropped (event, window).
+ * one `event@windowStart/windowEnd` string per dropped (event, window). With `stateRetention`, an event with
+ * `t + stateRetention <= wm` is dropped too (from each of its windows; sessions: its proto-session).
  */
 export function referenceLateDrops(
   spec: WindowSpec,
   maxOutOfOrderness: number,
   allowedLateness: number,
   records: readonly { value: TestEvent; partition: number }[],
+  stateRetention = Infinity,
 ): string[] {
   const maxTime = new Map<number, number>();
   const sessions = new Map<string, ReferenceSession[]>();
@@ -148,6 +150,7 @@ export function referenceLateDrops(
   for (const { value: e, partition } of records) {
     const wm = (maxTime.get(partition) ?? -Infinity) - maxOutOfOrderness;
     const isFinal = (w: ReferenceSession): boolean => w.end + allowedLateness <= wm;
+    const beyondHorizon = e.t + stateRetention <= wm;
     if (spec.type === 'session') {
       const own = sessions.get(e.k) ?? [];
       const touched = own.filter((s) => s.start - spec.gap <= e.t && e.t <= s.end);
@@ -156,10 +159,12 @@ export function referenceLateDrops(
         end: Math.max(e.t + spec.gap, ...touched.map((s) => s.end)),
       };
       // Late: it would extend or bridge a final session, or the session it would merge into is final.
-      if (touched.some(isFinal) || isFinal(merged)) drop(e, e.t, e.t + spec.gap);
+      if (beyondHorizon || touched.some(isFinal) || isFinal(merged)) drop(e, e.t, e.t + spec.gap);
       else sessions.set(e.k, [...own.filter((s) => !touched.includes(s)), merged]);
     } else {
-      for (const w of referenceFixedWindows(spec, [e])) if (isFinal(w)) drop(e, w.start, w.end);
+      for (const w of referenceFixedWindows(spec, [e])) {
+        if (beyondHorizon || isFinal(w)) drop(e, w.start, w.end);
+      }
     }
     maxTime.set(partition, Math.max(maxTime.get(partition) ?? -Infinity, e.t));
   }
