@@ -66,7 +66,7 @@ describe('KeyTable (open addressing over key hashes)', () => {
   });
 
   it('gives a released key state back as new: no window chain, no frontier', () => {
-    const table = new KeyTable();
+    const table = new KeyTable(true);
     const id = table.intern('a');
     table.head[id] = 7;
     table.frontier[id] = 1_000;

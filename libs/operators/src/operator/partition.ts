@@ -43,7 +43,7 @@ export abstract class Partition<E> {
   nextOffset: number | undefined;
   /** The offset of the record being applied, for the late records it produces. */
   currentOffset: number | undefined;
-  protected readonly keys = new KeyTable();
+  protected readonly keys: KeyTable;
   protected readonly slots: WindowSlots;
   private dirtyList = new Int32Array(64);
   private dirtyCount = 0;
@@ -64,6 +64,7 @@ export abstract class Partition<E> {
     layout: SlotLayout,
   ) {
     this.slots = new WindowSlots(config.aggregators, layout);
+    this.keys = new KeyTable(layout.kind === 'session');
   }
 
   /** Applies one validated event (lateness is judged here, against the watermark before the event). */
@@ -145,7 +146,7 @@ export abstract class Partition<E> {
     const { slots } = this;
     for (const keyId of this.keys.keyIds()) {
       const key = this.keys.name(keyId);
-      const frontier = this.keys.frontier[keyId]!;
+      const frontier = this.keys.frontierOf(keyId);
       if (frontier !== -Infinity) finalFrontiers.push([key, frontier]);
       for (let slot = this.keys.head[keyId]!; slot !== NONE; slot = slots.next(slot)) {
         const published = this.publishedBounds(slot);
@@ -239,7 +240,7 @@ export abstract class Partition<E> {
       this.finalList = growInt32(this.finalList, this.finalCount * 2);
     this.finalKeys.push(this.keys.name(keyId));
     this.finalList[this.finalCount++] = slot;
-    if (this.keys.head[keyId] === NONE && this.keys.frontier[keyId] === -Infinity) this.keyEmptied(keyId);
+    if (this.keys.head[keyId] === NONE && this.keys.frontierOf(keyId) === -Infinity) this.keyEmptied(keyId);
   }
 
   /** A key was left without windows or other state: release it (subclasses may defer that). */

@@ -41,8 +41,11 @@ export class KeyTable {
   private released = 0;
   /** First window slot of the key, NONE when it has no open window. */
   head = new Int32Array(0);
-  /** End of the key's latest final session; -Infinity when it has none. */
+  /** Sessions: end of the key's latest final session; -Infinity when it has none. Empty for fixed windows. */
   frontier = new Float64Array(0);
+
+  /** `frontiers`: keep the frontier column (sessions only: 8 bytes per key that fixed windows do not need). */
+  constructor(private readonly frontiers = false) {}
 
   get size(): number {
     return this.live;
@@ -63,7 +66,7 @@ export class KeyTable {
       if (id === this.head.length) {
         const capacity = nextCapacity(id);
         this.head = growInt32(this.head, capacity, NONE);
-        this.frontier = growFloat64(this.frontier, capacity, -Infinity);
+        if (this.frontiers) this.frontier = growFloat64(this.frontier, capacity, -Infinity);
         this.hashes = growInt32(this.hashes, capacity);
       }
     } else {
@@ -82,6 +85,11 @@ export class KeyTable {
     return this.names[id]!;
   }
 
+  /** The key's final frontier, -Infinity when it has none (always, for fixed windows). */
+  frontierOf(id: number): number {
+    return this.frontiers ? this.frontier[id]! : -Infinity;
+  }
+
   release(id: number): void {
     if (this.names[id] === undefined) return;
     const { index, mask } = this;
@@ -92,7 +100,7 @@ export class KeyTable {
     this.live--;
     this.names[id] = undefined;
     this.head[id] = NONE;
-    this.frontier[id] = -Infinity;
+    if (this.frontiers) this.frontier[id] = -Infinity;
     this.free.push(id);
   }
 
