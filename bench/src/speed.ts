@@ -31,14 +31,14 @@ interface Options {
 const FULL: Options = {
   events: 1_000_000,
   latencySeconds: 20,
-  flushIntervals: [20, 50, 100],
+  flushIntervals: [1, 5, 50],
   flushSizes: [20_000, 200_000, 1_000_000],
   storeKeys: [10_000, 100_000, 1_000_000],
 };
 const QUICK: Options = {
   events: 200_000,
   latencySeconds: 8,
-  flushIntervals: [100],
+  flushIntervals: [5],
   flushSizes: [20_000],
   storeKeys: [10_000, 100_000],
 };
@@ -653,7 +653,8 @@ async function compareSettings(args: string[]): Promise<void> {
     if (args.includes('--latency')) {
       for (let round = 0; round < repeat; round++)
         for (const figure of figures) {
-          const { SPEED_FLUSH_INTERVAL_MS: interval = '50', ...env } = figure.settings;
+          // '-' runs the service's defaults: SPEED_FLUSH_INTERVAL_MS 5 (services/speed/src/config/speed-config.ts)
+          const { SPEED_FLUSH_INTERVAL_MS: interval = '5', ...env } = figure.settings;
           const result = await latency(run, Number(interval), 12, env);
           figure.steady.push(result.p99Ms);
           log(`${JSON.stringify(figure.settings)}: p50 ${result.p50Ms} p99 ${result.p99Ms} ms`);

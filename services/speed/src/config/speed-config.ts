@@ -53,7 +53,7 @@ export function loadSpeedConfig(env: Record<string, string | undefined> = proces
     pipelinesFile,
     pipelines,
     version: read.integer('SPEED_VERSION', 1, { min: 1, max: 1_000_000 }),
-    flushIntervalMs: read.integer('SPEED_FLUSH_INTERVAL_MS', 50, { min: 1, max: 600_000 }),
+    flushIntervalMs: read.integer('SPEED_FLUSH_INTERVAL_MS', 5, { min: 1, max: 600_000 }),
     flushMaxEvents: read.integer('SPEED_FLUSH_MAX_EVENTS', 1_000_000, { min: 1, max: 10_000_000 }),
     catchUpFlushIntervalMs: read.integer('SPEED_CATCH_UP_FLUSH_INTERVAL_MS', 1_000, { min: 1, max: 600_000 }),
     catchUpLag: read.integer('SPEED_CATCH_UP_LAG', 10_000, { min: 0, max: 1_000_000_000 }),
