@@ -205,3 +205,120 @@ describe('JobDefinitions', () => {
     expect((refusal as JobDefinitionConflictError).differences).toEqual(['window.size: 60000 -> 120000']);
   });
 });
+
+describe('StreamJobStore session frontiers with stateRetention', () => {
+  const retention = 100;
+  const other = `${jobId}-other`;
+
+  /** a flush of frontiers only, recording `watermark` for each of `partitions` */
+  function frontierFlush(
+    job: string,
+    epochs: Map<number, number>,
+    watermark: number | null,
+    frontiers: StreamFlush['frontiers'],
+    stateRetention: number | null = retention,
+  ): StreamFlush {
+    return {
+      jobId: job,
+      pipeline: 'p',
+      topic,
+      changes: [],
+      retractions: [],
+      late: [],
+      frontiers,
+      partitions: [...epochs].map(([partition, epoch]) => ({
+        partition,
+        epoch,
+        nextOffset: 1,
+        maxEventTime: watermark === null ? null : watermark + 10,
+        watermark,
+      })),
+      ...(stateRetention !== null && { stateRetention }),
+    };
+  }
+
+  /** the job's frontier rows of partitions 10 and up (the tests above use 0–4) */
+  async function rows(job: string): Promise<string[]> {
+    const found = await database.query<{ partition: number; key: string; frontier: string }>(
+      `select partition, key, frontier from session_frontiers where job_id = $1 and partition >= 10
+       order by partition, key`,
+      [job],
+    );
+    return found.map((row) => `${row.partition}|${row.key}|${row.frontier}`);
+  }
+
+  it('deletes the rows of the flushed partitions with frontier + R <= their watermark, and nothing else', async () => {
+    const claims = new Map<number, number>();
+    for (const partition of [10, 11, 12])
+      claims.set(partition, (await store.claimPartition(jobId, 'p', topic, partition)).epoch);
+    const otherEpoch = (await store.claimPartition(other, 'p', topic, 10)).epoch;
+    const keys = (partition: number) =>
+      [100, 199, 200, 201].map((frontier) => ({ partition, key: `f${frontier}`, frontier }));
+    // no watermark yet: the rows go in, nothing is pruned
+    await store.flush(frontierFlush(jobId, claims, null, [...keys(10), ...keys(11), ...keys(12)]));
+    await store.flush(frontierFlush(other, new Map([[10, otherEpoch]]), null, keys(10)));
+    const before = await rows(jobId);
+    expect(before).toHaveLength(12);
+
+    // partition 12 is claimed by another owner meanwhile: this writer's flush of it is fenced
+    await store.claimPartition(jobId, 'p', topic, 12);
+    const outcome = await store.flush(
+      frontierFlush(
+        jobId,
+        new Map([
+          [10, claims.get(10)!],
+          [12, claims.get(12)!],
+        ]),
+        300,
+        // finalized in this flush but beyond the horizon already (the watermark jumped): not kept either
+        [{ partition: 10, key: 'fresh-but-gone', frontier: 150 }],
+      ),
+    );
+    expect(outcome.fenced).toEqual([12]);
+    expect(await rows(jobId)).toEqual([
+      '10|f201|201', // 201 + 100 > 300; 200 + 100 = 300 is the horizon itself
+      ...before.filter((row) => !row.startsWith('10|')), // 11 was not flushed, 12 was fenced
+    ]);
+    expect(await rows(other), 'another job').toEqual([
+      '10|f100|100',
+      '10|f199|199',
+      '10|f200|200',
+      '10|f201|201',
+    ]);
+  });
+
+  it('without stateRetention a flush keeps every frontier row', async () => {
+    const epoch = (await store.claimPartition(jobId, 'p', topic, 13)).epoch;
+    const frontiers = [0, 500].map((frontier) => ({ partition: 13, key: `g${frontier}`, frontier }));
+    await store.flush(frontierFlush(jobId, new Map([[13, epoch]]), 10_000, frontiers, null));
+    expect(await rows(jobId)).toEqual(expect.arrayContaining(['13|g0|0', '13|g500|500']));
+  });
+
+  it('a claim with stateRetention reads only the frontiers above the horizon of the stored watermark', async () => {
+    const epoch = (await store.claimPartition(jobId, 'p', topic, 14)).epoch;
+    await store.flush(
+      frontierFlush(
+        jobId,
+        new Map([[14, epoch]]),
+        1_000,
+        [950, 901, 900].map((frontier) => ({ partition: 14, key: `h${frontier}`, frontier })),
+        null, // written without pruning, as before it existed
+      ),
+    );
+    const all = await store.claimPartition(jobId, 'p', topic, 14);
+    expect(new Map(all.frontiers)).toEqual(
+      new Map([
+        ['h950', 950],
+        ['h901', 901],
+        ['h900', 900],
+      ]),
+    );
+    const live = await store.claimPartition(jobId, 'p', topic, 14, retention);
+    expect(new Map(live.frontiers)).toEqual(
+      new Map([
+        ['h950', 950],
+        ['h901', 901],
+      ]),
+    );
+  });
+});

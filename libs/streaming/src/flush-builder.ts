@@ -1,4 +1,4 @@
-import type { OperatorOutput } from '@lk/operators';
+import type { OperatorOutput, Pipeline } from '@lk/operators';
 import type { LateEventRow, PartitionProgress, RetractedWindow, StreamFlush, WindowRow } from '@lk/store';
 
 /** One partition's share of a flush: what the operator emitted since the last one and where it stands. */
@@ -15,6 +15,24 @@ export interface FlushTarget {
   readonly keyField: string;
   /** session windows: a final session moves its key's frontier F(k) to its end */
   readonly sessions: boolean;
+  /**
+   * sessions: the pipeline's stateRetention R — each flush deletes the frontier rows with
+   * `frontier + R <= watermark` of its partitions (the operator has released those frontiers)
+   */
+  readonly stateRetention?: number;
+}
+
+/** What a job of `pipeline` writes its flushes as: the streaming job and the partition replays alike. */
+export function flushTargetOf(jobId: string, pipeline: Pipeline): FlushTarget {
+  const sessions = pipeline.window.type === 'session';
+  return {
+    jobId,
+    pipeline: pipeline.name,
+    topic: pipeline.source,
+    keyField: pipeline.key,
+    sessions,
+    ...(sessions && pipeline.stateRetention !== undefined && { stateRetention: pipeline.stateRetention }),
+  };
 }
 
 /**
@@ -75,5 +93,6 @@ export function buildFlush<E extends object>(
     late,
     frontiers,
     partitions: drains.map((drain) => drain.progress),
+    ...(target.sessions && target.stateRetention !== undefined && { stateRetention: target.stateRetention }),
   };
 }

@@ -1,7 +1,7 @@
 export { StreamJob, type StreamJobOptions } from './stream-job';
 export type { JobSource, JobSourceHandlers } from './job-source';
 export { noMetrics, type JobMetrics } from './job-metrics';
-export { buildFlush, type FlushTarget, type PartitionDrain } from './flush-builder';
+export { buildFlush, flushTargetOf, type FlushTarget, type PartitionDrain } from './flush-builder';
 export { restoredSnapshot } from './partition-restore';
 export { batchJobId, speedJobId } from './job-ids';
 export {

@@ -8,7 +8,7 @@ import {
 } from '@lk/kafka';
 import { KeyedWindowOperator, type OperatorMode, type Pipeline } from '@lk/operators';
 import type { PoolClient, StreamFlush, StreamJobStore } from '@lk/store';
-import { buildFlush, type FlushTarget } from './flush-builder';
+import { buildFlush, flushTargetOf, type FlushTarget } from './flush-builder';
 import { operatorBatchHandler } from './operator-batch-handler';
 import { restoredSnapshot } from './partition-restore';
 
@@ -123,13 +123,7 @@ export class PartitionReplay<E extends object> {
       mode: options.mode,
       emitAccumulators: true,
     });
-    this.target = {
-      jobId: options.jobId,
-      pipeline: options.pipeline.name,
-      topic: options.pipeline.source,
-      keyField: options.pipeline.key,
-      sessions: options.pipeline.window.type === 'session',
-    };
+    this.target = flushTargetOf(options.jobId, options.pipeline);
     this.now = options.now ?? Date.now;
   }
 
@@ -141,6 +135,7 @@ export class PartitionReplay<E extends object> {
       target.pipeline,
       target.topic,
       partition,
+      target.stateRetention,
     );
     this.epoch = claimed.epoch;
     if (claimed.nextOffset > 0 || claimed.openWindows.length > 0 || claimed.maxEventTime !== null)

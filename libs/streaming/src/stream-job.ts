@@ -3,7 +3,7 @@ import type { ConsumedBatch, ConsumedRecord, DeadLetterQueue } from '@lk/kafka';
 import { KeyedWindowOperator, type Pipeline } from '@lk/operators';
 import type { StreamFlush, StreamJobStore } from '@lk/store';
 import type { JobMetrics } from './job-metrics';
-import { buildFlush, type FlushTarget, type PartitionDrain } from './flush-builder';
+import { buildFlush, flushTargetOf, type FlushTarget, type PartitionDrain } from './flush-builder';
 import { operatorBatchHandler } from './operator-batch-handler';
 import type { JobSource } from './job-source';
 import { restoredSnapshot } from './partition-restore';
@@ -79,13 +79,7 @@ export class StreamJob<E extends object> {
 
   constructor(private readonly options: StreamJobOptions<E>) {
     this.operator = new KeyedWindowOperator<E>(options.pipeline, { mode: 'stream', emitAccumulators: true });
-    this.target = {
-      jobId: options.jobId,
-      pipeline: options.pipeline.name,
-      topic: options.pipeline.source,
-      keyField: options.pipeline.key,
-      sessions: options.pipeline.window.type === 'session',
-    };
+    this.target = flushTargetOf(options.jobId, options.pipeline);
     this.now = options.now ?? Date.now;
     this.decodeBatch = this.batchDecoder();
   }
@@ -191,6 +185,7 @@ export class StreamJob<E extends object> {
       target.pipeline,
       target.topic,
       partition,
+      target.stateRetention,
     );
     operator.releasePartition(partition);
     if (claimed.nextOffset > 0 || claimed.openWindows.length > 0 || claimed.maxEventTime !== null) {

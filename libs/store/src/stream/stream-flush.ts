@@ -54,6 +54,12 @@ export interface StreamFlush {
   /** sessions: keys whose latest final session end changed */
   readonly frontiers: readonly { partition: number; key: string; frontier: number }[];
   readonly partitions: readonly PartitionProgress[];
+  /**
+   * Session pipelines with `stateRetention` R (ms): the flush also deletes the job's frontier rows of its
+   * partitions with `frontier + R <= watermark` (the watermark it records for the partition), the frontiers
+   * the operator has released. Absent: frontier rows are kept.
+   */
+  readonly stateRetention?: number;
 }
 
 export interface FlushOutcome {

@@ -23,28 +23,37 @@ export class StreamJobStore {
   /**
    * Takes ownership of a partition (bumping its epoch, so the previous owner's next flush of it is fenced)
    * and reads what the job resumes from: the next offset, the max event time and the open windows with
-   * their accumulators — O(the partition's open windows), whatever the number of keys ever seen.
+   * their accumulators — O(the partition's open windows), whatever the number of keys ever seen. With
+   * `stateRetention` R (session pipelines) only the live frontiers are read, `frontier + R > watermark`:
+   * flushes delete the others already, this leaves out rows written before they did.
    */
   async claimPartition(
     jobId: string,
     pipeline: string,
     topic: string,
     partition: number,
+    stateRetention?: number,
   ): Promise<ClaimedPartition> {
     return this.database.transaction(async (client) => {
       const claimed = await client.query<{
         epoch: string;
         next_offset: string;
         max_event_time: string | null;
+        watermark: string | null;
       }>(
         `insert into partition_state (job_id, topic, partition, pipeline, next_offset, epoch)
          values ($1, $2, $3, $4, 0, 1)
          on conflict (job_id, topic, partition)
          do update set epoch = partition_state.epoch + 1, updated_at = now()
-         returning epoch, next_offset, max_event_time`,
+         returning epoch, next_offset, max_event_time, watermark`,
         [jobId, topic, partition, pipeline],
       );
       const state = claimed.rows[0]!;
+      // frontiers at or below it are beyond the horizon (null: no watermark yet, or no stateRetention)
+      const horizon =
+        stateRetention === undefined || state.watermark === null
+          ? null
+          : Number(state.watermark) - stateRetention;
       const windows = await client.query<{
         key: string;
         window_start: string;
@@ -59,8 +68,9 @@ export class StreamJobStore {
         [jobId, pipeline, partition],
       );
       const frontiers = await client.query<{ key: string; frontier: string }>(
-        'select key, frontier from session_frontiers where job_id = $1 and partition = $2',
-        [jobId, partition],
+        `select key, frontier from session_frontiers
+         where job_id = $1 and partition = $2 and ($3::bigint is null or frontier > $3::bigint)`,
+        [jobId, partition, horizon],
       );
       return {
         partition,
@@ -124,6 +134,7 @@ export class StreamJobStore {
         await this.upsertWindows(client, owned, owned.changes);
         await this.insertLate(client, owned, owned.late);
         await this.upsertFrontiers(client, owned, owned.frontiers);
+        await this.pruneFrontiers(client, owned, owned.partitions);
         await this.updateProgress(client, owned, owned.partitions);
         // the caller's own rows (a replay's progress), committed with these or not at all
         if (owned.partitions.length > 0) await within?.(client, owned);
@@ -226,6 +237,37 @@ export class StreamJobStore {
        on conflict (job_id, partition, key)
        do update set frontier = greatest(session_frontiers.frontier, excluded.frontier)`,
       [flush.jobId, JSON.stringify(rows)],
+    );
+  }
+
+  /**
+   * Sessions with stateRetention R: deletes the job's frontier rows of the flushed partitions with
+   * `frontier + R <= watermark`, the watermark this flush records — the rows of the frontiers the operator
+   * has released (it keeps F(k) while `F(k) + R > wm(p)`), so the table holds the keys active within R of
+   * the watermark instead of every key ever seen. After the upsert, so a frontier finalized beyond the
+   * horizon already (the watermark jumped) is not kept either. One statement for all partitions; the index
+   * session_frontiers_horizon (job_id, partition, frontier) makes it touch only the rows it deletes. The
+   * partitions come as arrays: unnest tells the planner how many there are (json_to_recordset is guessed
+   * at 100 rows, and the planner then scans the whole table in a hash join).
+   */
+  private async pruneFrontiers(
+    client: PoolClient,
+    flush: StreamFlush,
+    rows: StreamFlush['partitions'],
+  ): Promise<void> {
+    if (flush.stateRetention === undefined) return;
+    const watermarked = rows.filter((row) => row.watermark !== null);
+    if (watermarked.length === 0) return;
+    await client.query(
+      `delete from session_frontiers f
+       using unnest($2::int[], $3::bigint[]) as r(partition, watermark)
+       where f.job_id = $1 and f.partition = r.partition and f.frontier <= r.watermark - $4::bigint`,
+      [
+        flush.jobId,
+        watermarked.map((row) => row.partition),
+        watermarked.map((row) => row.watermark),
+        flush.stateRetention,
+      ],
     );
   }
 
