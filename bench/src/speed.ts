@@ -417,7 +417,7 @@ function openWindowRows(pipeline: Pipeline, keys: number, partition: number, rev
     { jobId: 'bench', pipeline: pipeline.name, topic: 'bench', keyField: pipeline.key, sessions: false },
     [
       {
-        output: operator.flush(partition),
+        operator,
         progress: { partition, epoch: 0, nextOffset: keys, maxEventTime: null, watermark: null },
       },
     ],

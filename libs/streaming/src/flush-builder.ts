@@ -1,9 +1,12 @@
-import type { OperatorOutput, Pipeline } from '@lk/operators';
+import type { KeyedWindowOperator, Pipeline } from '@lk/operators';
 import type { LateEventRow, PartitionProgress, RetractedWindow, StreamFlush, WindowRow } from '@lk/store';
 
-/** One partition's share of a flush: what the operator emitted since the last one and where it stands. */
-export interface PartitionDrain<E> {
-  readonly output: OperatorOutput<E>;
+/**
+ * One partition's share of a flush: the operator whose output for `progress.partition` since the last flush
+ * buildFlush takes (drains), and where the partition stands.
+ */
+export interface PartitionDrain<E extends object> {
+  readonly operator: KeyedWindowOperator<E>;
   readonly progress: PartitionProgress;
 }
 
@@ -36,8 +39,9 @@ export function flushTargetOf(jobId: string, pipeline: Pipeline): FlushTarget {
 }
 
 /**
- * Turns drained operator output into the rows of one flush transaction. Pure: the speed service drains the
- * operator synchronously and writes the result, so what is written is one consistent cut of the state.
+ * Drains the operator's output of each partition into the rows of one flush transaction, synchronously, so
+ * what is written is one consistent cut of the state. Each changed window becomes its row directly
+ * (`flushEach`): no intermediate result object per window.
  */
 export function buildFlush<E extends object>(
   target: FlushTarget,
@@ -47,23 +51,24 @@ export function buildFlush<E extends object>(
   const retractions: RetractedWindow[] = [];
   const late: LateEventRow[] = [];
   const frontiers: { partition: number; key: string; frontier: number }[] = [];
-  for (const { output, progress } of drains) {
+  for (const { operator, progress } of drains) {
     const { partition } = progress;
     const frontierOf = new Map<string, number>();
-    for (const change of output.changes) {
+    const withAccumulators = operator.emitsAccumulators;
+    const output = operator.flushEach((result) => {
       changes.push({
         partition,
-        key: change.key,
-        windowStart: change.windowStart,
-        windowEnd: change.windowEnd,
-        values: change.values,
-        revision: change.revision,
-        final: change.final,
-        accumulators: change.accumulators ?? null,
+        key: result.key,
+        windowStart: result.windowStart,
+        windowEnd: result.windowEnd,
+        values: result.values(),
+        revision: result.revision,
+        final: result.final,
+        accumulators: withAccumulators ? result.accumulators() : null,
       });
-      if (target.sessions && change.final)
-        frontierOf.set(change.key, Math.max(frontierOf.get(change.key) ?? -Infinity, change.windowEnd));
-    }
+      if (target.sessions && result.final)
+        frontierOf.set(result.key, Math.max(frontierOf.get(result.key) ?? -Infinity, result.windowEnd));
+    }, partition);
     for (const [key, frontier] of frontierOf) frontiers.push({ partition, key, frontier });
     for (const retraction of output.retractions)
       retractions.push({

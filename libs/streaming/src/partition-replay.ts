@@ -246,7 +246,7 @@ export class PartitionReplay<E extends object> {
     const maxEventTime = operator.maxEventTime(partition);
     const flush = buildFlush(target, [
       {
-        output: operator.flush(partition),
+        operator,
         progress: {
           partition,
           epoch: this.epoch,

@@ -277,13 +277,11 @@ export class StreamJob<E extends object> {
     this.flushTimer = undefined;
     const drains: PartitionDrain<E>[] = [];
     for (const [partition, owned] of this.owned) {
-      const output = operator.flush(partition);
       const nextOffset = operator.nextOffset(partition) ?? owned.flushedOffset;
-      const changed = output.changes.length + output.retractions.length + output.late.length > 0;
-      if (!changed && nextOffset === owned.flushedOffset) continue;
+      if (!operator.hasPendingOutput(partition) && nextOffset === owned.flushedOffset) continue;
       const watermark = operator.watermark(partition);
       drains.push({
-        output,
+        operator,
         progress: {
           partition,
           epoch: owned.epoch,

@@ -131,7 +131,7 @@ function flushInto(table: Table, operator: KeyedWindowOperator<Event>, pipeline:
   const drains: PartitionDrain<Event>[] = operator.partitionIds().map((partition) => {
     const watermark = operator.watermark(partition);
     return {
-      output: operator.flush(partition),
+      operator,
       progress: {
         partition,
         epoch: 1,

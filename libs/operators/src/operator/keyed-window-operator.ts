@@ -188,6 +188,20 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
     return applied;
   }
 
+  /** Whether changes carry their accumulators (the `emitAccumulators` option). */
+  get emitsAccumulators(): boolean {
+    return this.config.emitAccumulators;
+  }
+
+  /**
+   * Whether a flush of `partition` (of every partition) would have anything to give: a changed window, a
+   * retraction or a late record. (A window changed and then merged into another may make it true while the
+   * flush gives only the other.)
+   */
+  hasPendingOutput(partition?: number): boolean {
+    return this.selected(partition).some((state) => state.hasPendingOutput());
+  }
+
   /** Takes the output accumulated since the last flush, for all partitions or one. */
   flush(partition?: number): OperatorOutput<E> {
     const changes: ResultChange[] = [];
