@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { session, sliding, tumbling, windowAssigner } from '../src';
+import { MAX_DURATION_MS, MAX_EVENT_TIME_MS, session, sliding, tumbling, windowAssigner } from '../src';
 
 const MIN = 60_000;
 
@@ -87,5 +88,28 @@ describe('windowAssigner', () => {
       slide: 5,
     });
     expect(windowAssigner({ type: 'session', gap: 7 })).toMatchObject({ type: 'session', gap: 7 });
+  });
+});
+
+describe('window alignment at the limits', () => {
+  it('agrees with exact integer (BigInt) floor arithmetic for any event time and duration allowed', () => {
+    const time = fc.integer({ min: -MAX_EVENT_TIME_MS, max: MAX_EVENT_TIME_MS });
+    const duration = fc.oneof(
+      fc.integer({ min: 1, max: 1_000 }),
+      fc.integer({ min: 1, max: MAX_DURATION_MS }),
+      fc.constantFrom(1, 7, 60_000, 86_400_000, MAX_DURATION_MS),
+    );
+    fc.assert(
+      fc.property(time, duration, fc.nat(), (t, size, offsetSeed) => {
+        const offset = offsetSeed % size;
+        const [window] = tumbling(size, offset).assignWindows(t);
+        // the start of the window holding t: offset + floor((t − offset) / size) · size, in exact integers
+        const q = (BigInt(t) - BigInt(offset)) / BigInt(size);
+        const exactQ = BigInt(t) - BigInt(offset) < q * BigInt(size) ? q - 1n : q;
+        const start = BigInt(offset) + exactQ * BigInt(size);
+        expect(window).toEqual({ start: Number(start), end: Number(start + BigInt(size)) });
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });
