@@ -414,7 +414,14 @@ function openWindowRows(pipeline: Pipeline, keys: number, partition: number, rev
   }
   // exactly the rows the job writes: its own flush builder over the operator's output
   return buildFlush(
-    { jobId: 'bench', pipeline: pipeline.name, topic: 'bench', keyField: pipeline.key, sessions: false },
+    {
+      jobId: 'bench',
+      pipeline: pipeline.name,
+      topic: 'bench',
+      keyField: pipeline.key,
+      sessions: false,
+      frontiers: false,
+    },
     [
       {
         operator,

@@ -1,4 +1,4 @@
-import type { KeyedWindowOperator, Pipeline } from '@lk/operators';
+import type { KeyedWindowOperator, OperatorMode, Pipeline } from '@lk/operators';
 import type { LateEventRow, PartitionProgress, RetractedWindow, StreamFlush, WindowRow } from '@lk/store';
 
 /**
@@ -16,8 +16,14 @@ export interface FlushTarget {
   readonly topic: string;
   /** the pipeline's key field, to name the key of a late event */
   readonly keyField: string;
-  /** session windows: a final session moves its key's frontier F(k) to its end */
+  /** session windows (their rows carry published bounds, retractions delete rows) */
   readonly sessions: boolean;
+  /**
+   * stream-mode sessions: a final session moves its key's frontier F(k) to its end, stored for restores.
+   * A batch run finalizes every session only at its end, in the flush that completes the partition, and is
+   * never resumed from there: it stores none.
+   */
+  readonly frontiers: boolean;
   /**
    * sessions: the pipeline's stateRetention R — each flush deletes the frontier rows with
    * `frontier + R <= watermark` of its partitions (the operator has released those frontiers)
@@ -26,7 +32,7 @@ export interface FlushTarget {
 }
 
 /** What a job of `pipeline` writes its flushes as: the streaming job and the partition replays alike. */
-export function flushTargetOf(jobId: string, pipeline: Pipeline): FlushTarget {
+export function flushTargetOf(jobId: string, pipeline: Pipeline, mode: OperatorMode = 'stream'): FlushTarget {
   const sessions = pipeline.window.type === 'session';
   return {
     jobId,
@@ -34,6 +40,7 @@ export function flushTargetOf(jobId: string, pipeline: Pipeline): FlushTarget {
     topic: pipeline.source,
     keyField: pipeline.key,
     sessions,
+    frontiers: sessions && mode === 'stream',
     ...(sessions && pipeline.stateRetention !== undefined && { stateRetention: pipeline.stateRetention }),
   };
 }
@@ -66,7 +73,7 @@ export function buildFlush<E extends object>(
         final: result.final,
         accumulators: withAccumulators ? result.accumulators() : null,
       });
-      if (target.sessions && result.final)
+      if (target.frontiers && result.final)
         frontierOf.set(result.key, Math.max(frontierOf.get(result.key) ?? -Infinity, result.windowEnd));
     }, partition);
     for (const [key, frontier] of frontierOf) frontiers.push({ partition, key, frontier });

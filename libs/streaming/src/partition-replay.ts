@@ -123,7 +123,7 @@ export class PartitionReplay<E extends object> {
       mode: options.mode,
       emitAccumulators: true,
     });
-    this.target = flushTargetOf(options.jobId, options.pipeline);
+    this.target = flushTargetOf(options.jobId, options.pipeline, this.operator.mode);
     this.now = options.now ?? Date.now;
   }
 

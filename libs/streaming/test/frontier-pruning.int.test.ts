@@ -520,3 +520,47 @@ describe.each(drivers)('session_frontiers pruning: %s', (_name, drive) => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('session_frontiers of a batch run', () => {
+  it('a batch replay of a session pipeline stores no frontier rows, and its results are the batch-mode operator’s', async () => {
+    for (const retention of [false, true]) {
+      const pipeline = pipelineOf(retention);
+      const jobId = newJobId();
+      const log = logOf(11, 1_200, true);
+      for (const partition of PARTITIONS) {
+        const records = log.filter((entry) => entry.partition === partition).map(recordOf);
+        await new PartitionReplay<Event>({
+          jobId,
+          pipeline,
+          mode: 'batch',
+          partition,
+          startOffset: 0,
+          endOffset: records.length,
+          kafka: kafkaOf(records, xorshift(partition + 1)),
+          groupId: `lk-test-${jobId}`,
+          store,
+          decode,
+          isPoison: () => false,
+          deadLetters,
+          finish: async () => undefined,
+          flushIntervalMs: 0,
+          logger,
+        }).run();
+      }
+      // the batch-mode operator over the whole log: every session final at the end of input
+      const operator = new KeyedWindowOperator<Event>(pipeline, { mode: 'batch' });
+      for (const { event, partition, offset } of log) operator.process(event, partition, offset);
+      operator.advanceToEndOfInput();
+      const expected = operator
+        .flush()
+        .changes.map((c) => resultRow(c.key, c.windowStart, c.windowEnd, c.values, c.revision, c.final))
+        .sort();
+      expect(expected.length, 'sessions').toBeGreaterThan(100);
+      expect(await storedResults(jobId)).toEqual(expected);
+      expect(await keysWithFinalSessions(jobId), 'keys with a final session').toBeGreaterThan(50);
+      // a batch run is never resumed from its end, where every session became final: no frontier is kept
+      expect(await storedFrontiers(jobId)).toEqual(new Map());
+    }
+    expect(problems).toEqual([]);
+  });
+});

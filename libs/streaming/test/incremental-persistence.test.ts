@@ -127,6 +127,7 @@ function flushInto(table: Table, operator: KeyedWindowOperator<Event>, pipeline:
     topic: 'events',
     keyField: 'user',
     sessions: pipeline.window.type === 'session',
+    frontiers: pipeline.window.type === 'session',
   };
   const drains: PartitionDrain<Event>[] = operator.partitionIds().map((partition) => {
     const watermark = operator.watermark(partition);
