@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { KeyedWindowOperator } from '../src';
 import { hashKey, KeyTable, NONE } from '../src/state/key-table';
 
 type Step = { op: 'intern' | 'release' | 'lookup'; key: string };
@@ -75,5 +76,56 @@ describe('KeyTable (open addressing over key hashes)', () => {
     expect(again).toBe(id);
     expect(table.head[again]).toBe(NONE);
     expect(table.frontier[again]).toBe(-Infinity);
+  });
+});
+
+describe('a sink that throws during flushEach', () => {
+  const pipeline = {
+    name: 'p',
+    source: 't',
+    key: 'k',
+    time: 't',
+    window: { type: 'tumbling' as const, size: 10, offset: 0 },
+    watermark: { maxOutOfOrderness: 0 },
+    allowedLateness: 0,
+    aggregations: [{ name: 's', fn: 'sum', field: 'v' }],
+  };
+  type E = { k: string; t: number; v: number };
+  const rows = (changes: readonly { key: string; windowStart: number; values: object; final: boolean }[]) =>
+    changes.map((c) => JSON.stringify([c.key, c.windowStart, c.values, c.final])).sort();
+
+  it('loses that flush’s output but leaves the state consistent: later flushes agree with an undisturbed operator', () => {
+    const failing = new KeyedWindowOperator<E>(pipeline);
+    const reference = new KeyedWindowOperator<E>(pipeline);
+    const feed = (...events: E[]) => {
+      for (const e of events) {
+        failing.process(e, 0);
+        reference.process(e, 0);
+      }
+    };
+    feed({ k: 'a', t: 1, v: 1 }, { k: 'b', t: 1, v: 1 }, { k: 'c', t: 2, v: 1 });
+    failing.flush();
+    reference.flush();
+    feed({ k: 'z', t: 10, v: 0 }, { k: 'c', t: 3, v: 1 }); // a, b, c final (c's last event late)
+    let seen = 0;
+    expect(() =>
+      failing.flushEach((r) => {
+        if (r.final && ++seen === 2) throw new Error('sink failed');
+      }),
+    ).toThrow('sink failed');
+    reference.flush();
+    expect(failing.stats()).toEqual(reference.stats());
+    // new windows take the freed slots; every one of them must be its own
+    feed(
+      { k: 'x', t: 11, v: 100 },
+      { k: 'y', t: 12, v: 5 },
+      { k: 'w', t: 12, v: 7 },
+      { k: 'x', t: 13, v: 1 },
+    );
+    expect(rows(failing.flush().changes)).toEqual(rows(reference.flush().changes));
+    feed({ k: 'z', t: 20, v: 0 }, { k: 'z', t: 30, v: 0 });
+    expect(rows(failing.flush().changes)).toEqual(rows(reference.flush().changes));
+    expect(failing.stats()).toEqual(reference.stats());
+    expect(failing.snapshot()).toEqual(reference.snapshot());
   });
 });

@@ -116,28 +116,36 @@ export abstract class Partition<E> {
    * then the windows finalized since then (whose slots are released now), retractions and late records.
    */
   drain(out: DrainTarget<E>): void {
-    const { slots, keys, late } = this;
-    this.late = [];
-    for (let i = 0; i < this.dirtyCount; i++) {
-      const slot = this.dirtyList[i]!;
-      // Finalized or merged-away windows left stale entries behind; their dirty flag was cleared then.
-      if (!slots.isDirty(slot)) continue;
-      slots.setDirty(slot, false);
-      this.publish(slot);
-      out.onChange(out.result.point(slots, slot, keys.name(slots.key(slot)), false));
-    }
+    const { slots, keys, dirtyList, finalList, finalKeys } = this;
+    const dirtyCount = this.dirtyCount;
+    const finalCount = this.finalCount;
     this.dirtyCount = 0;
-    const { finalList, finalKeys } = this;
-    for (let i = 0; i < this.finalCount; i++) {
-      const slot = finalList[i]!;
-      out.onChange(out.result.point(slots, slot, finalKeys[i]!, true));
-      slots.release(slot);
-    }
     this.finalCount = 0;
-    finalKeys.length = 0;
-    for (const retraction of this.retractions) out.retractions.push(retraction);
-    this.retractions = [];
-    for (const record of late) out.late.push(record);
+    this.finalKeys = [];
+    let visited = 0;
+    try {
+      for (; visited < dirtyCount; visited++) {
+        const slot = dirtyList[visited]!;
+        // Finalized or merged-away windows left stale entries behind; their dirty flag was cleared then.
+        if (!slots.isDirty(slot)) continue;
+        slots.setDirty(slot, false);
+        this.publish(slot);
+        out.onChange(out.result.point(slots, slot, keys.name(slots.key(slot)), false));
+      }
+      for (let i = 0; i < finalCount; i++)
+        out.onChange(out.result.point(slots, finalList[i]!, finalKeys[i]!, true));
+    } finally {
+      // A sink that throws loses this drain's output, as any failed flush does (restore the partition to
+      // retry), but never the state's consistency: no window stays flagged dirty without being listed, no
+      // final slot stays queued to be emitted and freed twice.
+      for (let i = visited; i < dirtyCount; i++) slots.setDirty(dirtyList[i]!, false);
+      for (let i = 0; i < finalCount; i++) slots.release(finalList[i]!);
+      out.result.detach();
+      for (const retraction of this.retractions) out.retractions.push(retraction);
+      this.retractions = [];
+      for (const record of this.late) out.late.push(record);
+      this.late = [];
+    }
   }
 
   snapshot(): PartitionSnapshot {

@@ -60,6 +60,11 @@ export class WindowResult {
     };
   }
 
+  /** @internal Lets go of the last partition's windows once a flush is done with them. */
+  detach(): void {
+    this.slots = undefined;
+  }
+
   /** @internal Points this result at a window of a partition. */
   point(slots: WindowSlots, slot: number, key: string, final: boolean): this {
     this.slots = slots;
