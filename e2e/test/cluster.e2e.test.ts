@@ -16,7 +16,7 @@ import { SpeedScenario } from '../src/support/speed-scenario';
  */
 const root = resolve(import.meta.dirname, '..', '..');
 const clusterDir = mkdtempSync(join(tmpdir(), 'lk-cluster-'));
-const brokers = '127.0.0.1:39092,127.0.0.1:39093,127.0.0.1:39094';
+const brokers = '127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094';
 const scenario = new SpeedScenario('cluster', { KAFKA_BROKERS: brokers });
 let scenarioUsed = false;
 

@@ -13,14 +13,16 @@
 #   cluster.sh start-broker N  start node N again on its data, wait until it is healthy
 #
 # CLUSTER_DIR (default .stack/cluster) holds each node's data, config and logs (nodeN/), the PIDs and the
-# lock. CLUSTER_BASE_PORT (default 39092): node N listens on 127.0.0.1 at base+N-1 (clients) and
-# base+100+N-1 (controller). Only the Kafka jars are shared with the stack: the tests pair this cluster
-# with the stack's schema registry, PostgreSQL and Redis.
+# lock. CLUSTER_BASE_PORT (default 19092): node N listens on 127.0.0.1 at base+N-1 (clients) and
+# base+100+N-1 (controller). Below Linux's ephemeral port range (32768–60999): a port in it can be taken
+# by any outgoing connection's local end, and a clean-clone CI run failed to bind 39192 that way. Only the
+# Kafka jars are shared with the stack: the tests pair this cluster with the stack's schema registry,
+# PostgreSQL and Redis.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 CLUSTER_DIR="${CLUSTER_DIR:-$ROOT/.stack/cluster}"
-CLUSTER_BASE_PORT="${CLUSTER_BASE_PORT:-39092}"
+CLUSTER_BASE_PORT="${CLUSTER_BASE_PORT:-19092}"
 STATE_DIR="$CLUSTER_DIR" LOG_TAG=cluster STARTER="cluster.sh up"
 # shellcheck source=lib.sh
 source "$ROOT/infra/local/lib.sh"
