@@ -4,7 +4,11 @@ export {
   SchemaIncompatibleError,
   SchemaRegistryError,
 } from './registry/errors';
-export { SchemaRegistryClient, type Compatibility } from './registry/schema-registry-client';
+export {
+  REGISTRY_REQUEST_HEADERS,
+  SchemaRegistryClient,
+  type Compatibility,
+} from './registry/schema-registry-client';
 export {
   USER_EVENTS_SUBJECT,
   USER_EVENTS_TOPIC,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SchemaRegistryClient } from '@lk/schemas';
+import { REGISTRY_REQUEST_HEADERS, SchemaRegistryClient } from '@lk/schemas';
 import { SERVICE_CONFIG } from '../../config/service-config.module';
 import type { ServiceConfig } from '../../config/service-config';
 import type { HealthIndicator } from '../health-indicator';
@@ -18,7 +18,10 @@ export class RegistryHealthIndicator implements HealthIndicator {
     const url = `${SchemaRegistryClient.confluentApiBase(this.config.stack.schemaRegistryUrl!)}/subjects`;
     let response: Response;
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(url, {
+        headers: REGISTRY_REQUEST_HEADERS,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (error) {
       if (error instanceof DOMException && error.name === 'TimeoutError') {
         throw new Error(`registry did not answer within ${timeoutMs} ms`, { cause: error });
