@@ -146,7 +146,14 @@ describe('dead letters', () => {
       await consumer.close();
     }
     expect(handled).toEqual(['good-1', 'good-2']);
-    expect(events.crash).toBeUndefined();
+    // The oversize record must not crash the consumer. A group coordinator still loading its partition of
+    // __consumer_offsets (a broker started seconds ago, as in CI) makes kafkajs restart the consumer once:
+    // that is the broker's state, not the record's, and the consumer carries on (the commits above).
+    const coordinatorLoading = new Set(['GROUP_LOAD_IN_PROGRESS', 'COORDINATOR_LOAD_IN_PROGRESS']);
+    const crashes = (events.crash ?? []).filter(
+      (crash) => !(crash.restart && coordinatorLoading.has((crash.cause as { type?: string }).type ?? '')),
+    );
+    expect(crashes).toEqual([]);
 
     const [letter] = await readDlq(topic, 1);
     expect(letter!.key?.toString()).toBe('b');
