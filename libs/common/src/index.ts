@@ -20,3 +20,4 @@ export { UsageError } from './cli/usage-error';
 export { cliFailure, runCli, type CliMain, type CliOptions } from './cli/run-cli';
 export { ProgressReporter, type ProgressClock, type ProgressStream } from './cli/progress-reporter';
 export { sortableId } from './ids/sortable-id';
+export { consumerLag, totalLag, type PartitionLag } from './lag/consumer-lag';

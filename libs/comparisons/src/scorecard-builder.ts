@@ -1,3 +1,4 @@
+import { consumerLag, totalLag } from '@lk/common';
 import type { PoolClient } from '@lk/store';
 import type {
   EndOffsetsReader,
@@ -79,13 +80,7 @@ export class ScorecardBuilder {
       jobId,
     ]);
     const nextOffsets = new Map(partitions.map((p) => [p.partition, Number(p.next_offset)]));
-    // a partition the job has no state for yet lags by all of it
-    const lagRecords = logEnd
-      ? [...logEnd].reduce(
-          (sum, [partition, end]) => sum + Math.max(0, Number(end) - (nextOffsets.get(partition) ?? 0)),
-          0,
-        )
-      : null;
+    const lagRecords = logEnd ? totalLag(consumerLag(logEnd, nextOffsets)) : null;
     const watermarks = partitions
       .map((p) => p.watermark)
       .filter((w): w is string => w !== null)

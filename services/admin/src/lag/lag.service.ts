@@ -1,13 +1,10 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { consumerLag, totalLag, type PartitionLag as ConsumerPartitionLag } from '@lk/common';
 import { speedGroupId } from '@lk/kafka';
 import { StackClients } from '../stack/stack-clients';
 
-export interface PartitionLag {
-  partition: number;
-  endOffset: number;
-  nextOffset: number | null;
-  lag: number;
-  watermark: number | null;
+export interface PartitionLag extends ConsumerPartitionLag {
+  readonly watermark: number | null;
 }
 
 export interface JobLag {
@@ -62,17 +59,14 @@ export class LagService {
       await admin.disconnect().catch(() => undefined);
     }
     return jobs.map((job) => {
-      const partitions = [...(ends.get(job.topic) ?? new Map<number, bigint>())].map(([partition, end]) => {
-        const state = states.find((s) => s.job_id === job.job_id && s.partition === partition);
-        const nextOffset = state ? Number(state.next_offset) : null;
-        return {
-          partition,
-          endOffset: Number(end),
-          nextOffset,
-          lag: Math.max(0, Number(end) - (nextOffset ?? 0)),
-          watermark: state?.watermark == null ? null : Number(state.watermark),
-        };
-      });
+      const own = states.filter((s) => s.job_id === job.job_id);
+      const watermarks = new Map(
+        own.map((s) => [s.partition, s.watermark == null ? null : Number(s.watermark)]),
+      );
+      const partitions: PartitionLag[] = consumerLag(
+        ends.get(job.topic) ?? new Map<number, bigint>(),
+        new Map(own.map((s) => [s.partition, Number(s.next_offset)])),
+      ).map((lag) => ({ ...lag, watermark: watermarks.get(lag.partition) ?? null }));
       return {
         pipeline: job.pipeline,
         version: job.version,
@@ -80,7 +74,7 @@ export class LagService {
         groupId: speedGroupId(job.pipeline, job.version),
         topic: job.topic,
         serving: job.serving,
-        lag: partitions.reduce((sum, p) => sum + p.lag, 0),
+        lag: totalLag(partitions),
         partitions,
       };
     });
