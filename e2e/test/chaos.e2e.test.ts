@@ -305,13 +305,7 @@ describe('chaos', () => {
     }
 
     // the DLQ: exactly the poison records (once per job that read them), each with its reason
-    const admin = scenario.kafka.admin();
-    await admin.connect();
-    const dlqSize = [...(await admin.endOffsets(`${scenario.topic}.dlq`)).values()].reduce(
-      (sum, offset) => sum + Number(offset),
-      0,
-    );
-    await admin.disconnect();
+    const dlqSize = await scenario.endOffsetTotal(`${scenario.topic}.dlq`);
     const letters = await consumeUntil(scenario.kafka, {
       topics: [`${scenario.topic}.dlq`],
       groupId: `lk-chaos-dlq-${scenario.suffix}`,

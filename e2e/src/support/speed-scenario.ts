@@ -273,14 +273,12 @@ export class SpeedScenario {
       .map((line) => (JSON.parse(line) as { timestamp: number }).timestamp);
   }
 
-  async endOffsetTotal(): Promise<number> {
+  /** Records in the scenario's topic (or `topic`, e.g. its DLQ) over all partitions: the sum of end offsets. */
+  async endOffsetTotal(topic = this.topic): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      return [...(await admin.endOffsets(this.topic)).values()].reduce(
-        (sum, offset) => sum + Number(offset),
-        0,
-      );
+      return [...(await admin.endOffsets(topic)).values()].reduce((sum, offset) => sum + Number(offset), 0);
     } finally {
       await admin.disconnect();
     }
