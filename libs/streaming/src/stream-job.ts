@@ -169,10 +169,16 @@ export class StreamJob<E extends object> {
       decode: options.decode,
       isPoison: options.isPoison,
       deadLetters: options.deadLetters,
-      onDeadLettered: (count) => options.metrics.deadLettered(target.pipeline, count),
-      onApplied: (applied, refused) => {
-        // refused records are consumed too: they count towards the next flush
-        this.pendingEvents += applied + refused;
+      // Dead-lettered records — undecodable ones and events the operator refused — are consumed too: they
+      // count towards the next flush, which records the progress past them. (Counting only the operator's
+      // refusals left a partition whose newest records were undecodable without a flush: its lag never
+      // reached 0, and a restart dead-lettered them again.)
+      onDeadLettered: (count) => {
+        this.pendingEvents += count;
+        options.metrics.deadLettered(target.pipeline, count);
+      },
+      onApplied: (applied) => {
+        this.pendingEvents += applied;
         options.metrics.eventsIn(target.pipeline, applied);
       },
     });
