@@ -105,6 +105,6 @@ export function buildFlush<E extends object>(
     late,
     frontiers,
     partitions: drains.map((drain) => drain.progress),
-    ...(target.sessions && target.stateRetention !== undefined && { stateRetention: target.stateRetention }),
+    ...(target.stateRetention !== undefined && { stateRetention: target.stateRetention }),
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Logger, loadStackConfig } from '@lk/common';
 import type { ConsumedBatch, ConsumedRecord, DeadLetterQueue, KafkaClient } from '@lk/kafka';
-import { KeyedWindowOperator, validatePipelines, type Pipeline } from '@lk/operators';
+import { KeyedWindowOperator, validatePipelines, type OperatorMode, type Pipeline } from '@lk/operators';
 import { Database, migrate, StreamJobStore } from '@lk/store';
 import { noMetrics, PartitionReplay, StreamJob, type JobSource, type JobSourceHandlers } from '@lk/streaming';
 
@@ -369,6 +369,34 @@ function kafkaOf(records: readonly ConsumedRecord[], random: () => number): Kafk
   } as unknown as KafkaClient;
 }
 
+/** One PartitionReplay of `partition` over [startOffset, endOffset) of `records` (its log from offset 0). */
+async function replayPartition(
+  jobId: string,
+  pipeline: Pipeline,
+  mode: OperatorMode,
+  partition: number,
+  records: readonly ConsumedRecord[],
+  range: { startOffset: number; endOffset: number },
+  random: () => number,
+): Promise<void> {
+  await new PartitionReplay<Event>({
+    jobId,
+    pipeline,
+    mode,
+    partition,
+    ...range,
+    kafka: kafkaOf(records, random),
+    groupId: `lk-test-${jobId}`,
+    store,
+    decode,
+    isPoison: () => false,
+    deadLetters,
+    finish: async () => undefined,
+    flushIntervalMs: 0,
+    logger,
+  }).run();
+}
+
 /**
  * A Kappa replay in stream mode: per segment and partition a PartitionReplay of the partition's range so
  * far, resuming where the previous one flushed (as a retried attempt does); it flushes after every batch.
@@ -381,23 +409,8 @@ const replay: Driver = async (jobId, pipeline, log, cuts, after) => {
       const records = log.filter((entry) => entry.partition === partition).map(recordOf);
       const offsetAt = (end: number): number =>
         log.slice(0, end).filter((entry) => entry.partition === partition).length;
-      await new PartitionReplay<Event>({
-        jobId,
-        pipeline,
-        mode: 'stream',
-        partition,
-        startOffset: offsetAt(from),
-        endOffset: offsetAt(to),
-        kafka: kafkaOf(records, random),
-        groupId: `lk-test-${jobId}`,
-        store,
-        decode,
-        isPoison: () => false,
-        deadLetters,
-        finish: async () => undefined,
-        flushIntervalMs: 0,
-        logger,
-      }).run();
+      const range = { startOffset: offsetAt(from), endOffset: offsetAt(to) };
+      await replayPartition(jobId, pipeline, 'stream', partition, records, range, random);
     }
     await after(log.slice(0, to));
     from = to;
@@ -529,23 +542,8 @@ describe('session_frontiers of a batch run', () => {
       const log = logOf(11, 1_200, true);
       for (const partition of PARTITIONS) {
         const records = log.filter((entry) => entry.partition === partition).map(recordOf);
-        await new PartitionReplay<Event>({
-          jobId,
-          pipeline,
-          mode: 'batch',
-          partition,
-          startOffset: 0,
-          endOffset: records.length,
-          kafka: kafkaOf(records, xorshift(partition + 1)),
-          groupId: `lk-test-${jobId}`,
-          store,
-          decode,
-          isPoison: () => false,
-          deadLetters,
-          finish: async () => undefined,
-          flushIntervalMs: 0,
-          logger,
-        }).run();
+        const range = { startOffset: 0, endOffset: records.length };
+        await replayPartition(jobId, pipeline, 'batch', partition, records, range, xorshift(partition + 1));
       }
       // the batch-mode operator over the whole log: every session final at the end of input
       const operator = new KeyedWindowOperator<Event>(pipeline, { mode: 'batch' });

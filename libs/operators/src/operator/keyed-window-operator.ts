@@ -136,10 +136,7 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
       maxOutOfOrderness: this.mode === 'batch' ? Infinity : watermark.maxOutOfOrderness,
       emitAccumulators: options.emitAccumulators ?? false,
     };
-    const valuesTemplate: Record<string, number | null> = {};
-    for (const name of this.config.aggregationNames) valuesTemplate[name] = null;
-    this.result = new WindowResult(this.config.aggregationNames, valuesTemplate);
-    this.result.pipeline = pipeline.name;
+    this.result = new WindowResult(pipeline.name, this.config.aggregationNames);
   }
 
   /**

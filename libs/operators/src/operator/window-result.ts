@@ -8,7 +8,6 @@ import type { ResultChange } from './types';
  * window. Read it within the callback; keep `toChange()` for a copy that outlives it.
  */
 export class WindowResult {
-  pipeline = '';
   key = '';
   windowStart = 0;
   windowEnd = 0;
@@ -17,16 +16,19 @@ export class WindowResult {
   final = false;
   private slots: WindowSlots | undefined;
   private slot = 0;
+  /**
+   * The shape of a result's `values`, all null. Aggregation names that Object.prototype has (`__proto__`)
+   * are refused by validation and by the operator, so every name is an ordinary own property here.
+   */
+  private readonly valuesTemplate: Record<string, number | null> = {};
 
   constructor(
+    readonly pipeline: string,
     /** Aggregation names in pipeline order: `value(i)` is the result of `aggregationNames[i]`. */
     readonly aggregationNames: readonly string[],
-    /**
-     * The shape of a result's `values`, all null. Aggregation names that Object.prototype has (`__proto__`)
-     * are refused by validation and by the operator, so every name is an ordinary own property here.
-     */
-    private readonly valuesTemplate: Readonly<Record<string, number | null>>,
-  ) {}
+  ) {
+    for (const name of aggregationNames) this.valuesTemplate[name] = null;
+  }
 
   /** The result of aggregation `i`; null where it saw no value (min of nothing, like SQL). */
   value(i: number): number | null {

@@ -16,9 +16,3 @@ export function growInt32(column: Int32Array, capacity: number, fill = 0): Int32
   if (fill !== 0) grown.fill(fill, column.length);
   return grown;
 }
-
-export function growUint8(column: Uint8Array, capacity: number): Uint8Array<ArrayBuffer> {
-  const grown = new Uint8Array(capacity);
-  grown.set(column);
-  return grown;
-}

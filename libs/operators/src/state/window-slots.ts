@@ -99,11 +99,6 @@ export class WindowSlots {
     this.freeHead = slot;
   }
 
-  /** Offset of the slot's float64 cells, for `accumulators`. */
-  base(slot: number): number {
-    return slot * this.stride;
-  }
-
   start(slot: number): number {
     return this.f64[slot * this.stride + START]!;
   }
