@@ -15,8 +15,8 @@ export interface OperatorBatchHandlerOptions<E extends object> {
   readonly deadLetters: DeadLetterQueue;
   /** records sent to the DLQ, undecodable or refused */
   readonly onDeadLettered?: (count: number) => void;
-  /** after each batch: events the operator took, and events it refused (dead-lettered) */
-  readonly onApplied?: (applied: number, refused: number) => void;
+  /** after each batch: events the operator took (those it refused are reported by onDeadLettered) */
+  readonly onApplied?: (applied: number) => void;
 }
 
 /**
@@ -51,7 +51,7 @@ export function operatorBatchHandler<E extends object>(
       }
       const last = batch.records[batch.records.length - 1]!;
       operator.skipTo(last.partition, Number(last.offset) + 1);
-      options.onApplied?.(applied, refused.length);
+      options.onApplied?.(applied);
     },
   });
 }
