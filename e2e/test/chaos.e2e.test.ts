@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumeUntil, DeadLetterHeaders } from '@lk/kafka';
-import type { Pipeline } from '@lk/operators';
+import { OwnStack } from '../src/support/own-stack';
 import { ServiceProcess } from '../src/support/service-process';
 import { SpeedScenario } from '../src/support/speed-scenario';
+import { expectGroundTruth } from './support/expect-ground-truth';
 
 /**
  * The platform while things break: a run of LK_CHAOS_EVENTS events (default 1 M) with the speed layer, a batch
@@ -19,36 +16,21 @@ import { SpeedScenario } from '../src/support/speed-scenario';
  * Both run on a stack of their own (STACK_DIR, broker and registry ports; the machine's Postgres and Redis),
  * so the broker they restart is one they started.
  */
-const root = resolve(import.meta.dirname, '..', '..');
 const chaosEvents = Number(process.env.LK_CHAOS_EVENTS ?? 1_000_000);
-const ownStack: Record<string, string> = {
-  STACK_DIR: process.env.LK_CHAOS_STACK_DIR ?? mkdtempSync(join(tmpdir(), 'lk-chaos-stack-')),
-  KAFKA_PORT: '29292',
-  KAFKA_CONTROLLER_PORT: '29293',
-  KAFKA_BROKERS: '127.0.0.1:29292',
-  REGISTRY_PORT: '28281',
-  REGISTRY_MANAGEMENT_PORT: '29200',
-  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:28281',
-};
+const ownStack = new OwnStack(
+  'chaos',
+  { kafka: 29292, kafkaController: 29293, registry: 28281, registryManagement: 29200 },
+  process.env.LK_CHAOS_STACK_DIR,
+);
 const token = 'chaos-admin-token-0123456789';
 const scenarios: SpeedScenario[] = [];
 
-function stack(command: string): void {
-  execFileSync('bash', [resolve(root, 'infra/local/stack.sh'), command], {
-    stdio: 'pipe',
-    timeout: 300_000,
-    env: { ...process.env, ...ownStack },
-  });
-}
-
-beforeAll(() => stack('up'), 300_000);
+beforeAll(() => ownStack.run('up'), 300_000);
+// after hooks run last-registered first: the scenarios' cleanup, then down, each within its own time
+afterAll(() => ownStack.run('down'), 300_000);
 afterAll(async () => {
-  try {
-    for (const scenario of scenarios) await scenario.cleanup();
-  } finally {
-    stack('down');
-  }
-}, 300_000);
+  for (const scenario of scenarios) await scenario.cleanup();
+}, 600_000);
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const services = ['speed', 'batch', 'merge', 'admin'] as const;
@@ -204,19 +186,6 @@ async function waitForComparisons(
   }
 }
 
-/** Stored rows of `jobId` against lk-window over the generator's JSONL in `mode`; late events too. */
-async function expectGroundTruth(
-  scenario: SpeedScenario,
-  pipeline: Pipeline,
-  jobId: string,
-  mode: 'stream' | 'batch',
-): Promise<void> {
-  const expected = scenario.expectedByLkWindow(pipeline, { mode });
-  const stored = await scenario.storedResultsOf(jobId);
-  expect(scenario.differingRows(pipeline, stored, expected.results), `${jobId} vs lk-window`).toEqual([]);
-  expect(await scenario.storedLateOf(jobId), `${jobId} late events`).toEqual(expected.late);
-}
-
 /** Bad records of every kind the decoder refuses; each must reach the DLQ once per reader, nothing else must. */
 function poisonCorpus(): { key: string; value: Buffer | null }[] {
   return [
@@ -232,7 +201,7 @@ function poisonCorpus(): { key: string; value: Buffer | null }[] {
 
 describe('chaos', () => {
   it(`${chaosEvents} events while speed, batch worker, merge and admin are killed again and again and the broker restarts: exact`, async () => {
-    const scenario = new SpeedScenario('chaos', ownStack);
+    const scenario = new SpeedScenario('chaos', ownStack.env);
     scenarios.push(scenario);
     await scenario.createTopics();
     const running = new Services(scenario);
@@ -262,7 +231,7 @@ describe('chaos', () => {
       }
       await producer.disconnect();
       await pause(5_000);
-      stack('restart-broker');
+      ownStack.run('restart-broker');
       expect(await producing, 'generator exit code').toBe(0);
 
       // the Lambda batch runs, through the admin API, while the killing goes on
@@ -362,7 +331,7 @@ describe('chaos', () => {
   }, 1_800_000);
 
   it('Postgres restarts once under the speed layer, a batch run, merge and admin: exact, and every service recovers', async () => {
-    const scenario = new SpeedScenario('chaos-postgres', ownStack);
+    const scenario = new SpeedScenario('chaos-postgres', ownStack.env);
     scenarios.push(scenario);
     await scenario.createTopics();
     const running = new Services(scenario);
@@ -373,12 +342,7 @@ describe('chaos', () => {
     const batch = await running.api<{ runs: { id: string }[] }>('POST', '/replays', { mode: 'batch' });
     const producing = scenario.generate(half, 0, { seed: 61, start: '2026-08-01T01:00:00Z', ...options });
     await running.current.get('batch')!.waitForLog('partition replay started');
-    try {
-      stack('restart-postgres');
-    } finally {
-      // whatever happened, Postgres must be answering again for everything after this test
-      execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', process.env.PGPORT ?? '5432', '-t', '60']);
-    }
+    ownStack.restartPostgres();
     expect(await producing).toBe(0);
     const batchRuns = await waitForRuns(
       scenario,

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaAdmin, PartitionReplicas } from '@lk/kafka';
 import { SpeedScenario } from '../src/support/speed-scenario';
+import { expectGroundTruth } from './support/expect-ground-truth';
 
 /**
  * The speed layer on a 3-node KRaft cluster (infra/local/cluster.sh: replication factor 3, min.insync.replicas
@@ -178,10 +179,7 @@ describe('speed layer on a 3-node cluster', () => {
 
       await scenario.caughtUp(1);
       for (const pipeline of scenario.pipelines) {
-        const expected = scenario.expectedByLkWindow(pipeline);
-        const stored = await scenario.storedResults(pipeline, 1);
-        expect(scenario.differingRows(pipeline, stored, expected.results), pipeline.name).toEqual([]);
-        expect(await scenario.storedLate(pipeline, 1), `${pipeline.name} late`).toEqual(expected.late);
+        const { expected } = await expectGroundTruth(scenario, pipeline, scenario.jobId(pipeline, 1));
         expect(expected.results.length).toBeGreaterThan(1000);
       }
       expect(speed.running, speed.stderr.slice(-2000)).toBe(true);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplayRuns } from '@lk/store';
 import { SpeedScenario } from '../src/support/speed-scenario';
+import { expectGroundTruth } from './support/expect-ground-truth';
 import type { ServiceProcess } from '../src/support/service-process';
 
 /**
@@ -52,11 +53,9 @@ describe('replays on the batch workers', () => {
       expect(run.partitions.map((p) => committed.get(p.partition))).toEqual(
         run.partitions.map((p) => BigInt(p.endOffset)),
       );
-      const expected = scenario.expectedByLkWindow(pipeline, { mode: 'batch' });
-      const stored = await scenario.storedResultsOf(`batch:${runId}`);
-      expect(scenario.differingRows(pipeline, stored, expected.results), pipeline.name).toEqual([]);
+      const { stored, expected } = await expectGroundTruth(scenario, pipeline, `batch:${runId}`, 'batch');
       expect(stored.every((row) => row.final)).toBe(true);
-      expect(await scenario.storedLateOf(`batch:${runId}`)).toEqual([]);
+      expect(expected.late).toEqual([]);
       expect(expected.results.length).toBeGreaterThan(1000);
     }
   });
@@ -104,9 +103,7 @@ describe('replays on the batch workers', () => {
       )
       .map((line) => line.partition);
     expect(resumed).toEqual(expect.arrayContaining(interrupted.map((p) => p.partition)));
-    const expected = scenario.expectedByLkWindow(pipeline, { mode: 'batch' });
-    const stored = await scenario.storedResultsOf(`batch:${runId}`);
-    expect(scenario.differingRows(pipeline, stored, expected.results)).toEqual([]);
+    await expectGroundTruth(scenario, pipeline, `batch:${runId}`, 'batch');
     for (const worker of workers)
       expect(worker.logLines().filter((line) => line.level === 'error')).toEqual([]);
   });
@@ -152,11 +149,7 @@ describe('replays on the batch workers', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(await v2.stop('SIGTERM')).toBe(0);
-    const expected = scenario.expectedByLkWindow(pipeline);
-    expect(
-      scenario.differingRows(pipeline, await scenario.storedResults(pipeline, 2), expected.results),
-    ).toEqual([]);
-    expect(await scenario.storedLate(pipeline, 2)).toEqual(expected.late);
+    await expectGroundTruth(scenario, pipeline, scenario.jobId(pipeline, 2));
   });
 
   it('a what-if kappa replay with a longer allowed lateness: fewer late events, = lk-window with that definition', async () => {
@@ -245,9 +238,7 @@ describe('replay runs: from a time, concurrency, re-runs, cancel', () => {
     );
     for (const [i, pipeline] of [tumbling!, sliding!].entries()) {
       expect(both[i]!.code, both[i]!.stderr).toBe(0);
-      const stored = await scenario.storedResultsOf(`batch:${runIdOf(both[i]!.stdout)}`);
-      const expected = scenario.expectedByLkWindow(pipeline, { mode: 'batch' });
-      expect(scenario.differingRows(pipeline, stored, expected.results), pipeline.name).toEqual([]);
+      await expectGroundTruth(scenario, pipeline, `batch:${runIdOf(both[i]!.stdout)}`, 'batch');
     }
     const runId = runIdOf(both[0]!.stdout);
     const before = { run: await runs.get(runId), rows: await scenario.storedResultsOf(`batch:${runId}`) };

@@ -1,59 +1,37 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OwnStack } from '../src/support/own-stack';
 import { SpeedScenario } from '../src/support/speed-scenario';
+import { expectGroundTruth } from './support/expect-ground-truth';
 
 /**
  * The speed layer through the faults it must survive in place: members joining and leaving mid-run
  * (1 → 3 → 1 instances, one of them killed), the broker restarting, Postgres restarting. Each run must end
  * exactly where `lk-window --mode stream` over what was produced ends.
  */
-const root = resolve(import.meta.dirname, '..', '..');
 const scenarios: SpeedScenario[] = [];
 /**
  * The broker restart runs on a stack of its own (its own STACK_DIR and ports, the machine's PostgreSQL and
  * Redis): this test starts that broker, so it may stop and restart it, whoever started the shared one.
  */
-const ownStackDir = process.env.LK_FAULTS_STACK_DIR ?? mkdtempSync(join(tmpdir(), 'lk-speed-faults-stack-'));
-const ownStack: Record<string, string> = {
-  STACK_DIR: ownStackDir,
-  KAFKA_PORT: '29192',
-  KAFKA_CONTROLLER_PORT: '29193',
-  KAFKA_BROKERS: '127.0.0.1:29192',
-  REGISTRY_PORT: '28181',
-  REGISTRY_MANAGEMENT_PORT: '29100',
-  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:28181',
+const ownStack = new OwnStack(
+  'speed-faults',
+  { kafka: 29192, kafkaController: 29193, registry: 28181, registryManagement: 29100 },
+  process.env.LK_FAULTS_STACK_DIR,
   // replays of this stack on queues of their own: workers of the shared stack (sharing Redis) never take them
-  REPLAY_QUEUE_PREFIX: 'lk-faults',
-};
+  { REPLAY_QUEUE_PREFIX: 'lk-faults' },
+);
 
-function stack(command: string, env: Record<string, string> = ownStack): void {
-  execFileSync('bash', [resolve(root, 'infra/local/stack.sh'), command], {
-    stdio: 'pipe',
-    timeout: 300_000,
-    env: { ...process.env, ...env },
-  });
-}
-
-beforeAll(() => stack('up'), 300_000);
+beforeAll(() => ownStack.run('up'), 300_000);
+// after hooks run last-registered first: the scenarios' cleanup, then down, each within its own time
+afterAll(() => ownStack.run('down'), 300_000);
 afterAll(async () => {
-  try {
-    for (const scenario of scenarios) await scenario.cleanup();
-  } finally {
-    stack('down');
-  }
-}, 300_000);
+  for (const scenario of scenarios) await scenario.cleanup();
+}, 600_000);
 
 async function expectExact(scenario: SpeedScenario, version: number): Promise<void> {
   await scenario.caughtUp(version);
-  for (const pipeline of scenario.pipelines) {
-    const expected = scenario.expectedByLkWindow(pipeline);
-    const stored = await scenario.storedResults(pipeline, version);
-    expect(scenario.differingRows(pipeline, stored, expected.results), pipeline.name).toEqual([]);
-    expect(await scenario.storedLate(pipeline, version), `${pipeline.name} late`).toEqual(expected.late);
-  }
+  for (const pipeline of scenario.pipelines)
+    await expectGroundTruth(scenario, pipeline, scenario.jobId(pipeline, version));
 }
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -79,20 +57,15 @@ describe('speed layer under faults', () => {
   });
 
   it('survives a broker restart and a Postgres restart mid-run without a difference', async () => {
-    const scenario = new SpeedScenario('speed-restarts', ownStack);
+    const scenario = new SpeedScenario('speed-restarts', ownStack.env);
     scenarios.push(scenario);
     await scenario.createTopics();
     expect(await scenario.generate(40_000, 0, { seed: 29, start: '2026-05-01T00:00:00Z' })).toBe(0);
     const speed = scenario.startSpeed(1, { SPEED_FLUSH_MAX_EVENTS: '2000' });
     await speed.waitForLog('service started');
-    stack('restart-broker');
+    ownStack.run('restart-broker');
     expect(await scenario.generate(40_000, 0, { seed: 31, start: '2026-05-01T12:00:00Z' })).toBe(0);
-    try {
-      stack('restart-postgres');
-    } finally {
-      // whatever happened, Postgres must be answering again for everything after this test
-      execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', process.env.PGPORT ?? '5432', '-t', '60']);
-    }
+    ownStack.restartPostgres();
     expect(await scenario.generate(20_000, 0, { seed: 37, start: '2026-05-02T00:00:00Z' })).toBe(0);
     await expectExact(scenario, 1);
     expect(speed.running, speed.stderr.slice(-2000)).toBe(true);
@@ -101,7 +74,7 @@ describe('speed layer under faults', () => {
   });
 
   it('a batch replay survives a broker restart and a Postgres restart mid-run without a difference', async () => {
-    const scenario = new SpeedScenario('replay-restarts', ownStack);
+    const scenario = new SpeedScenario('replay-restarts', ownStack.env);
     scenarios.push(scenario);
     await scenario.createTopics();
     expect(await scenario.generate(40_000, 0, { seed: 41, start: '2026-06-01T00:00:00Z' })).toBe(0);
@@ -115,18 +88,12 @@ describe('speed layer under faults', () => {
     const pipeline = scenario.pipelines[1]!; // sliding: five windows per event
     const replay = scenario.replayCli(['--mode', 'batch', '--pipeline', pipeline.name, '--wait'], 280_000);
     await worker.waitForLog('partition replay started');
-    stack('restart-broker');
-    try {
-      stack('restart-postgres');
-    } finally {
-      execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', process.env.PGPORT ?? '5432', '-t', '60']);
-    }
+    ownStack.run('restart-broker');
+    ownStack.restartPostgres();
     const { code, stdout, stderr } = await replay;
     expect(code, stderr).toBe(0);
     const runId = stdout.split('\n')[0]!.trim();
-    const expected = scenario.expectedByLkWindow(pipeline, { mode: 'batch' });
-    const stored = await scenario.storedResultsOf(`batch:${runId}`);
-    expect(scenario.differingRows(pipeline, stored, expected.results)).toEqual([]);
+    await expectGroundTruth(scenario, pipeline, `batch:${runId}`, 'batch');
     expect(worker.running, worker.stderr.slice(-2000)).toBe(true);
     // the faults were met mid-run: jobs waited for the broker or Postgres (without spending attempts)
     const waited = worker

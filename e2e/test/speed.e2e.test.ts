@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumeUntil, DeadLetterHeaders } from '@lk/kafka';
 import { SpeedScenario } from '../src/support/speed-scenario';
+import { expectGroundTruth } from './support/expect-ground-truth';
 
 /**
  * The speed layer against the real stack: a log with disorder, late events, duplicates and poison records,
@@ -40,10 +41,7 @@ describe('speed layer on the real stack', () => {
     expect(await producing).toBe(0);
     await scenario.caughtUp(1);
     for (const pipeline of scenario.pipelines) {
-      const expected = scenario.expectedByLkWindow(pipeline);
-      const stored = await scenario.storedResults(pipeline, 1);
-      expect(scenario.differingRows(pipeline, stored, expected.results), pipeline.name).toEqual([]);
-      expect(await scenario.storedLate(pipeline, 1), `${pipeline.name} late`).toEqual(expected.late);
+      const { expected } = await expectGroundTruth(scenario, pipeline, scenario.jobId(pipeline, 1));
       expect(expected.results.length).toBeGreaterThan(1000);
     }
     expect((await scenario.storedLate(scenario.pipelines[0]!, 1)).length, 'late events').toBeGreaterThan(0);

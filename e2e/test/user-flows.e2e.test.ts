@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Pipeline } from '@lk/operators';
 import { SpeedScenario, type GeneratedRecord, type ResultRow } from '../src/support/speed-scenario';
+import { expectGroundTruth } from './support/expect-ground-truth';
 
 /**
  * The user flows end to end, every service its own process as in production:
@@ -373,23 +374,14 @@ describe('user flows', () => {
     expect(errorLines(evolution)).toEqual([]);
 
     // the speed layer's results are lk-window's over the JSONL (v1 lines without country), for every pipeline
-    for (const pipeline of evolution.pipelines) {
-      const expected = evolution.expectedByLkWindow(pipeline);
-      const stored = await evolution.storedResults(pipeline, 1);
-      expect(evolution.differingRows(pipeline, stored, expected.results), pipeline.name).toEqual([]);
-      expect(await evolution.storedLate(pipeline, 1), pipeline.name).toEqual(expected.late);
-    }
+    for (const pipeline of evolution.pipelines)
+      await expectGroundTruth(evolution, pipeline, evolution.jobId(pipeline, 1));
     // and the batch runs are lk-window's in batch mode
     for (const [pipeline, jobId] of [
       [tumbling, tumblingRun],
       [countries, countriesRun],
-    ] as const) {
-      const expected = evolution.expectedByLkWindow(pipeline, { mode: 'batch' });
-      expect(
-        evolution.differingRows(pipeline, await evolution.storedResultsOf(jobId), expected.results),
-        pipeline.name,
-      ).toEqual([]);
-    }
+    ] as const)
+      await expectGroundTruth(evolution, pipeline, jobId, 'batch');
 
     // every event of both versions is counted: the batch run counts all of them (duplicates included), the
     // speed job all but those it dropped as late (one window each: tumbling)

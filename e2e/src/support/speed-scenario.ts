@@ -407,8 +407,55 @@ export class SpeedScenario {
     return differing;
   }
 
-  async cleanup(): Promise<void> {
+  /**
+   * Kills the scenario's processes and deletes what it left in Kafka, Redis and PostgreSQL. A step that hangs
+   * (a lock, an unanswered request) must not hold the suite up until its hook times out with nothing said:
+   * after `timeoutMs` the cleanup stops waiting, reports on stderr the step it was in and what PostgreSQL's
+   * busy backends were doing, and leaves the rest behind.
+   */
+  async cleanup(timeoutMs = 180_000): Promise<void> {
+    const progress = { step: 'starting', since: Date.now() };
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<true>((done) => (timer = setTimeout(() => done(true), timeoutMs)));
+    const stuck = await Promise.race([this.removeEverything(progress).then(() => false), gaveUp]);
+    clearTimeout(timer);
+    if (stuck) await this.reportStuckCleanup(progress, timeoutMs);
+  }
+
+  private async reportStuckCleanup(
+    progress: { step: string; since: number },
+    timeoutMs: number,
+  ): Promise<void> {
+    const database = new Database(loadStackConfig({ ...process.env, ...this.stackEnv }).databaseUrl);
+    const busy = await Promise.race([
+      database.query(
+        `select pid, state, wait_event_type, wait_event, now() - xact_start as transaction_age,
+                left(query, 300) as query
+         from pg_stat_activity where datname = current_database() and state <> 'idle' and pid <> pg_backend_pid()`,
+      ),
+      new Promise((done) => setTimeout(() => done('no answer from PostgreSQL within 10 s'), 10_000)),
+    ]).catch((error: unknown) => String(error));
+    void database.close().catch(() => undefined);
+    console.error(
+      JSON.stringify({
+        event: 'scenario cleanup stuck, left behind',
+        scenario: this.name,
+        timeoutMs,
+        step: progress.step,
+        stepRunningMs: Date.now() - progress.since,
+        busyBackends: busy,
+      }),
+    );
+  }
+
+  private async removeEverything(progress: { step: string; since: number }): Promise<void> {
+    const step = (name: string): void => {
+      progress.step = name;
+      progress.since = Date.now();
+    };
+    step('killing processes');
     await Promise.all(this.processes.map((p) => p.kill()));
+    step('deleting topics and consumer groups');
     const admin = this.kafka.admin();
     await admin.connect();
     const resultTopics = this.pipelines.flatMap((p) =>
@@ -424,6 +471,7 @@ export class SpeedScenario {
       ])
       .catch(() => undefined);
     await admin.disconnect();
+    step('deleting replay queue keys in Redis');
     const redis = new Redis(loadStackConfig({ ...process.env, ...this.stackEnv }).redisUrl);
     const prefix = this.stackEnv.REPLAY_QUEUE_PREFIX ?? this.queuePrefix;
     for (let cursor = '0'; ;) {
@@ -432,7 +480,9 @@ export class SpeedScenario {
       if ((cursor = next) === '0') break;
     }
     redis.disconnect();
+    step("deleting the speed jobs' rows");
     await this.store.deleteJobs(this.jobPrefix);
+    step('deleting batch runs, comparisons and serving versions');
     // batch runs started through the CLI, the API or the dashboard alike
     const runs = await this.database.query<{ id: string }>(
       'select id from replay_runs where pipeline like $1',

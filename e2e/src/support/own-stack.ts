@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..', '..', '..');
+
+/** The ports of a stack of a suite's own: apart from the shared stack's and from every other suite's. */
+export interface OwnStackPorts {
+  kafka: number;
+  kafkaController: number;
+  registry: number;
+  registryManagement: number;
+}
+
+/**
+ * A native stack of a suite's own (its own STACK_DIR, broker and registry; the machine's PostgreSQL and
+ * Redis), for suites that restart the broker: they may stop only a broker they started, whoever started the
+ * shared one. `env` is what a SpeedScenario and the processes it starts are given to use it.
+ */
+export class OwnStack {
+  readonly env: Record<string, string>;
+
+  /**
+   * @param name the temporary STACK_DIR's prefix (`lk-<name>-stack-`)
+   * @param stackDir a fixed STACK_DIR instead (to keep its logs after a run)
+   * @param env more settings for the processes that use it
+   */
+  constructor(name: string, ports: OwnStackPorts, stackDir?: string, env: Record<string, string> = {}) {
+    this.env = {
+      STACK_DIR: stackDir ?? mkdtempSync(join(tmpdir(), `lk-${name}-stack-`)),
+      KAFKA_PORT: String(ports.kafka),
+      KAFKA_CONTROLLER_PORT: String(ports.kafkaController),
+      KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
+      REGISTRY_PORT: String(ports.registry),
+      REGISTRY_MANAGEMENT_PORT: String(ports.registryManagement),
+      SCHEMA_REGISTRY_URL: `http://127.0.0.1:${ports.registry}`,
+      ...env,
+    };
+  }
+
+  /**
+   * `infra/local/stack.sh <command>` on this stack (up, down, restart-broker, restart-postgres); throws with
+   * its output when it fails.
+   */
+  run(command: 'up' | 'down' | 'restart-broker' | 'restart-postgres'): void {
+    execFileSync('bash', [resolve(root, 'infra/local/stack.sh'), command], {
+      stdio: 'pipe',
+      timeout: 300_000,
+      env: { ...process.env, ...this.env },
+    });
+  }
+
+  /**
+   * Restarts the machine's PostgreSQL; whatever happens, waits until it answers again, which everything after
+   * the calling test relies on.
+   */
+  restartPostgres(): void {
+    try {
+      this.run('restart-postgres');
+    } finally {
+      execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', process.env.PGPORT ?? '5432', '-t', '60']);
+    }
+  }
+}
