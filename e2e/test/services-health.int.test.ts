@@ -138,6 +138,7 @@ describe('every service starts and answers GET /health', () => {
     ['admin', 'REDIS_URL', 'http://127.0.0.1:6379', 'expected a redis: or rediss: URL'],
     ['generator', 'SCHEMA_REGISTRY_URL', 'registry', 'expected a URL'],
     ['merge', 'LOG_LEVEL', 'verbose', 'expected one of debug, info, warn, error'],
+    ['speed', 'STARTUP_DEPENDENCY_WAIT_MS', '-1', 'expected 0..86400000, got -1'],
     ['merge', 'KAFKA_BROKERS', 'localhost', 'expected host:port, got "localhost"'],
     ['merge', 'MERGE_COMPARE_INTERVAL_MS', '-5', 'expected 0..604800000, got -5'],
     ['merge', 'MERGE_PIPELINES', 'nope', 'unknown pipeline "nope"'],

@@ -9,3 +9,5 @@ export { HealthService } from './health/health.service';
 export { HEALTH_INDICATORS, type HealthIndicator } from './health/health-indicator';
 export type { HealthCheckResult, HealthReport } from './health/health-report';
 export { boundedCheck } from './health/bounded-check';
+export { DependencyWait, type UnavailableDependency } from './bootstrap/dependency-wait';
+export { DependencyWaitExpiredError } from './errors/dependency-wait-expired-error';

@@ -19,6 +19,11 @@ export interface ServiceConfig {
   stack: Partial<StackConfig>;
   /** per dependency check, in milliseconds (HEALTH_TIMEOUT_MS) */
   healthTimeoutMs: number;
+  /**
+   * how long start-up keeps trying again while a dependency does not answer, in milliseconds
+   * (STARTUP_DEPENDENCY_WAIT_MS; 0: not at all)
+   */
+  startupWaitMs: number;
 }
 
 export function loadServiceConfig(
@@ -37,5 +42,6 @@ export function loadServiceConfig(
     dependencies,
     stack: loadStackSettings(dependencies, env),
     healthTimeoutMs: read.integer('HEALTH_TIMEOUT_MS', 2_000, { min: 1, max: 60_000 }),
+    startupWaitMs: read.integer('STARTUP_DEPENDENCY_WAIT_MS', 300_000, { min: 0, max: 86_400_000 }),
   };
 }
