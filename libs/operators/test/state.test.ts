@@ -3,13 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { KeyedWindowOperator } from '../src';
 import { hashKey, KeyTable, NONE } from '../src/state/key-table';
 
-type Step = { op: 'intern' | 'release' | 'lookup'; key: string };
+type Step = { op: 'intern' | 'lookup-then-add' | 'release' | 'lookup'; key: string };
 
 describe('KeyTable (open addressing over key hashes)', () => {
-  it('agrees with a Map model under any sequence of interning, releasing and looking up', () => {
+  it('agrees with a Map model under any sequence of interning (or looking up, then adding), releasing and looking up', () => {
     // A small key space makes the same keys come and go many times: released entries, id reuse, rebuilds.
     const key = fc.integer({ min: 0, max: 300 }).map((n) => `user-${n}`);
-    const step = fc.record({ op: fc.constantFrom('intern', 'release', 'lookup'), key }) as fc.Arbitrary<Step>;
+    const step = fc.record({
+      op: fc.constantFrom('intern', 'lookup-then-add', 'release', 'lookup'),
+      key,
+    }) as fc.Arbitrary<Step>;
     fc.assert(
       fc.property(fc.array(step, { maxLength: 2_000 }), (steps) => {
         const table = new KeyTable();
@@ -17,8 +20,12 @@ describe('KeyTable (open addressing over key hashes)', () => {
         for (const { op, key } of steps) {
           // `key` is built anew each time, as a decoder makes a fresh string per record.
           const fresh = [...key].join('');
-          if (op === 'intern') {
-            const id = table.intern(fresh);
+          if (op === 'intern' || op === 'lookup-then-add') {
+            // the sessions' path: one hash for a lookup and, when it found nothing, the add
+            const hash = hashKey(fresh);
+            const found = op === 'lookup-then-add' ? table.lookup(fresh, hash) : NONE;
+            const id =
+              op === 'intern' ? table.intern(fresh) : found !== NONE ? found : table.add(fresh, hash);
             if (model.has(key)) expect(id).toBe(model.get(key));
             else {
               expect([...model.values()]).not.toContain(id);

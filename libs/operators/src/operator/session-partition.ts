@@ -1,4 +1,4 @@
-import { NONE } from '../state/key-table';
+import { hashKey, NONE } from '../state/key-table';
 import { MinHeap } from '../state/min-heap';
 import type { SessionWindowAssigner } from '../windows/window';
 import { Partition, type PartitionConfig } from './partition';
@@ -74,7 +74,8 @@ export class SessionPartition<E> extends Partition<E> {
       this.emitLate(event, time, time + gap, watermark);
       return;
     }
-    let keyId = keys.lookup(key);
+    const hash = hashKey(key);
+    let keyId = keys.lookup(key, hash);
     if (keyId !== NONE && time <= keys.frontier[keyId]!) {
       this.emitLate(event, time, time + gap, watermark);
       return;
@@ -94,7 +95,7 @@ export class SessionPartition<E> extends Partition<E> {
         this.emitLate(event, time, time + gap, watermark);
         return;
       }
-      if (keyId === NONE) keyId = keys.intern(key);
+      if (keyId === NONE) keyId = keys.add(key, hash);
       target = slots.alloc(keyId, time, time + gap);
       this.link(keyId, target);
       this.schedule(target);

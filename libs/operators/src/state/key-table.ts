@@ -51,14 +51,22 @@ export class KeyTable {
     return this.live;
   }
 
-  lookup(key: string): number {
-    return this.find(key, hashKey(key));
+  /** The key's id, NONE when absent. `hash`: hashKey(key), when the caller has it already. */
+  lookup(key: string, hash = hashKey(key)): number {
+    return this.find(key, hash);
   }
 
-  intern(key: string): number {
-    const hash = hashKey(key);
+  /** The key's id, added when absent. */
+  intern(key: string, hash = hashKey(key)): number {
     const known = this.find(key, hash);
-    if (known !== NONE) return known;
+    return known !== NONE ? known : this.add(key, hash);
+  }
+
+  /**
+   * Adds a key that `lookup(key, hash)` has just not found, without probing for it again (sessions look a
+   * key up first and add it only when its event opens a session).
+   */
+  add(key: string, hash: number): number {
     let id = this.free.pop();
     if (id === undefined) {
       id = this.names.length;
@@ -135,7 +143,8 @@ export class KeyTable {
     const { index, mask } = this;
     let entry = hash & mask;
     // A released entry could be reused here, but only after probing on to rule the key out further along;
-    // intern() has just done that, yet reuse would still leave the chain longer than a rebuild does.
+    // intern() and add()'s caller have just done that, yet reuse would still leave the chain longer than a
+    // rebuild does.
     while (index[entry * ENTRY + 1] !== NONE) entry = (entry + 1) & mask;
     index[entry * ENTRY] = hash;
     index[entry * ENTRY + 1] = id;
