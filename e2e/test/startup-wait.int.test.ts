@@ -160,4 +160,15 @@ describe('start-up while a dependency is away', () => {
     speed.child.kill('SIGTERM');
     expect(await speed.exited).toBe(0);
   }, 120_000);
+
+  it('a stop during a try (the app created, its start retrying the broker) closes it and exits 0', async () => {
+    const relay = await Relay.on(hostPort(stack.kafkaBrokers[0]!));
+    const speed = start('speed', { KAFKA_BROKERS: `127.0.0.1:${relay.port}` });
+    await waitForEvent(speed.lines, 'start-up waits for unavailable dependencies');
+    // the first wait is 1 s; the next try then spends seconds in the Kafka client's own retries
+    await new Promise((r) => setTimeout(r, 2_500));
+    speed.child.kill('SIGTERM');
+    expect(await speed.exited).toBe(0);
+    expect(speed.lines().filter((line) => line.level === 'error')).toEqual([]);
+  }, 120_000);
 });

@@ -52,7 +52,7 @@ async function run(definition: ServiceDefinition, env: Record<string, string | u
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info('stopping', { signal });
-      // still waiting for a dependency: nothing started, nothing to finish
+      // waiting for a dependency between tries: nothing started, nothing to finish
       if (app === undefined) process.exit(0);
       app.close().then(
         () => process.exit(0),
@@ -67,7 +67,7 @@ async function run(definition: ServiceDefinition, env: Record<string, string | u
   const wait = new DependencyWait(config, indicators, logger);
   for (;;) {
     try {
-      app = await start(definition, config, logger);
+      await start(definition, config, logger, (created) => (app = created));
       break;
     } catch (error) {
       app = undefined;
@@ -77,15 +77,19 @@ async function run(definition: ServiceDefinition, env: Record<string, string | u
     }
   }
   wait.started();
-  logger.info('service started', { url: await app.getUrl(), dependencies: config.dependencies });
+  logger.info('service started', { url: await app!.getUrl(), dependencies: config.dependencies });
 }
 
-/** One try: the app created and listening, or what it opened closed again and the error thrown. */
+/**
+ * One try: the app created (handed to `created` at once, so that a stop during its start closes it) and
+ * listening, or what it opened closed again and the error thrown.
+ */
 async function start(
   definition: ServiceDefinition,
   config: ServiceConfig,
   logger: Logger,
-): Promise<INestApplication> {
+  created: (app: INestApplication) => void,
+): Promise<void> {
   const module = 'build' in definition.module ? definition.module.build() : definition.module;
   const app = await NestFactory.create(ServiceModule.forRoot(module, config), {
     // Nest's own lines go through the JSON logger from the first one; buffered until the logger is attached
@@ -94,10 +98,10 @@ async function start(
     // Nest's default on an initialization error is process.abort(): no exit code 1, no readable line
     abortOnError: false,
   });
+  created(app);
   try {
     await definition.configure?.(app);
     await app.listen(config.port, config.host);
-    return app;
   } catch (error) {
     // the providers that did start (pools, clients) are stopped before the next try opens new ones
     await Promise.race([
