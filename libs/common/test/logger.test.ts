@@ -51,6 +51,27 @@ describe('Logger', () => {
     });
   });
 
+  it('names a field holding a class instance (pg puts its whole client on an error) instead of writing it out', () => {
+    class Client {
+      readonly connection = { stream: { _events: {} }, parsedStatements: {} };
+      readonly password = 'secret';
+    }
+    const error = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+      client: new Client(),
+      detail: { table: 'window_results' },
+      at: new Date(Date.UTC(2026, 10, 28)),
+      hosts: ['a', 'b'],
+    });
+    expect(serializeError(error)).toMatchObject({
+      code: '57P01',
+      client: '[Client]',
+      detail: { table: 'window_results' },
+      at: '2026-11-28T00:00:00.000Z',
+      hosts: ['a', 'b'],
+    });
+  });
+
   it('bounds a cause chain (and survives a cycle) instead of recursing without end', () => {
     const a = new Error('a');
     const b = new Error('b', { cause: a });
