@@ -1,21 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '@lk/common';
+import { ServiceProcess } from '../src/support/service-process';
 
 /**
  * Services started while a dependency is away (a broker restarting, PostgreSQL not up yet) wait for it instead
  * of exiting: the dependency is reached through a TCP relay on a port of the test's, closed at first and opened
  * to the real component later.
  */
-const root = resolve(import.meta.dirname, '..', '..');
 const stack = loadStackConfig(process.env);
-const children: ChildProcess[] = [];
+const services: ServiceProcess[] = [];
 const relays: Relay[] = [];
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const service of services.splice(0)) await service.kill();
   for (const relay of relays.splice(0)) await relay.close();
 });
 
@@ -59,36 +57,10 @@ class Relay {
   }
 }
 
-function start(service: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [resolve(root, 'services', service, 'dist', 'main.js')], {
-    env: { ...process.env, [`${service.toUpperCase()}_PORT`]: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = () =>
-    stderr
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  const exited = new Promise<number | null>((done) => child.on('exit', done));
-  return { child, lines, exited };
-}
-
-async function waitForEvent(
-  lines: () => Record<string, unknown>[],
-  event: string,
-  timeoutMs = 60_000,
-): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const line = lines().find((candidate) => candidate.event === event);
-    if (line) return line;
-    if (Date.now() > deadline)
-      throw new Error(`no "${event}" within ${timeoutMs} ms: ${JSON.stringify(lines())}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function start(service: string, env: Record<string, string>): ServiceProcess {
+  const started = new ServiceProcess(service, { LOG_LEVEL: 'info', ...env });
+  services.push(started);
+  return started;
 }
 
 function hostPort(address: string): { host: string; port: number } {
@@ -100,20 +72,19 @@ describe('start-up while a dependency is away', () => {
   it('speed waits for a broker that is not there yet, then starts; no ERROR line; SIGTERM exits 0', async () => {
     const relay = await Relay.on(hostPort(stack.kafkaBrokers[0]!));
     const speed = start('speed', { KAFKA_BROKERS: `127.0.0.1:${relay.port}` });
-    const waiting = await waitForEvent(speed.lines, 'start-up waits for unavailable dependencies');
+    const waiting = await speed.waitForLog('start-up waits for unavailable dependencies');
     expect(waiting).toMatchObject({
       level: 'warn',
       unavailable: [{ dependency: 'kafka', error: expect.stringContaining('ECONNREFUSED') }],
     });
-    expect(speed.child.exitCode).toBeNull();
+    expect(speed.running).toBe(true);
     await relay.open();
-    await waitForEvent(speed.lines, 'service started', 90_000);
+    await speed.waitForLog('service started', 90_000);
     expect(
-      speed.lines().find((line) => line.event === 'dependencies available, start-up went through'),
+      speed.logLines().find((line) => line.event === 'dependencies available, start-up went through'),
     ).toBeTruthy();
-    expect(speed.lines().filter((line) => line.level === 'error')).toEqual([]);
-    speed.child.kill('SIGTERM');
-    expect(await speed.exited).toBe(0);
+    expect(speed.logLines().filter((line) => line.level === 'error')).toEqual([]);
+    expect(await speed.stop('SIGTERM')).toBe(0);
   }, 150_000);
 
   it('speed waits for PostgreSQL the same way', async () => {
@@ -121,15 +92,14 @@ describe('start-up while a dependency is away', () => {
     const relay = await Relay.on({ host: database.hostname, port: Number(database.port || 5432) });
     database.port = String(relay.port);
     const speed = start('speed', { DATABASE_URL: database.toString() });
-    const waiting = await waitForEvent(speed.lines, 'start-up waits for unavailable dependencies');
+    const waiting = await speed.waitForLog('start-up waits for unavailable dependencies');
     expect(waiting).toMatchObject({
       unavailable: [{ dependency: 'postgres', error: expect.stringContaining('ECONNREFUSED') }],
     });
     await relay.open();
-    await waitForEvent(speed.lines, 'dependencies available, start-up went through', 90_000);
-    expect(speed.lines().filter((line) => line.level === 'error')).toEqual([]);
-    speed.child.kill('SIGTERM');
-    expect(await speed.exited).toBe(0);
+    await speed.waitForLog('dependencies available, start-up went through', 90_000);
+    expect(speed.logLines().filter((line) => line.level === 'error')).toEqual([]);
+    expect(await speed.stop('SIGTERM')).toBe(0);
   }, 150_000);
 
   it('gives up after STARTUP_DEPENDENCY_WAIT_MS: exit 1, one ERROR line naming what stayed down', async () => {
@@ -138,8 +108,8 @@ describe('start-up while a dependency is away', () => {
       KAFKA_BROKERS: `127.0.0.1:${relay.port}`,
       STARTUP_DEPENDENCY_WAIT_MS: '3000',
     });
-    expect(await speed.exited).toBe(1);
-    const errors = speed.lines().filter((line) => line.level === 'error');
+    expect(await speed.exitCode()).toBe(1);
+    const errors = speed.logLines().filter((line) => line.level === 'error');
     expect(errors).toEqual([
       expect.objectContaining({
         event: 'start-up failed',
@@ -156,19 +126,17 @@ describe('start-up while a dependency is away', () => {
   it('a stop while waiting exits 0 at once', async () => {
     const relay = await Relay.on(hostPort(stack.kafkaBrokers[0]!));
     const speed = start('speed', { KAFKA_BROKERS: `127.0.0.1:${relay.port}` });
-    await waitForEvent(speed.lines, 'start-up waits for unavailable dependencies');
-    speed.child.kill('SIGTERM');
-    expect(await speed.exited).toBe(0);
+    await speed.waitForLog('start-up waits for unavailable dependencies');
+    expect(await speed.stop('SIGTERM')).toBe(0);
   }, 120_000);
 
   it('a stop during a try (the app created, its start retrying the broker) closes it and exits 0', async () => {
     const relay = await Relay.on(hostPort(stack.kafkaBrokers[0]!));
     const speed = start('speed', { KAFKA_BROKERS: `127.0.0.1:${relay.port}` });
-    await waitForEvent(speed.lines, 'start-up waits for unavailable dependencies');
+    await speed.waitForLog('start-up waits for unavailable dependencies');
     // the first wait is 1 s; the next try then spends seconds in the Kafka client's own retries
     await new Promise((r) => setTimeout(r, 2_500));
-    speed.child.kill('SIGTERM');
-    expect(await speed.exited).toBe(0);
-    expect(speed.lines().filter((line) => line.level === 'error')).toEqual([]);
+    expect(await speed.stop('SIGTERM')).toBe(0);
+    expect(speed.logLines().filter((line) => line.level === 'error')).toEqual([]);
   }, 120_000);
 });
