@@ -1,14 +1,17 @@
 export {
   NotASchemaRegistryError,
   RegistryNotReadyError,
+  RegistryTimeoutError,
   SchemaIncompatibleError,
   SchemaRegistryError,
 } from './registry/errors';
+export { SchemaRegistryClient, type Compatibility } from './registry/schema-registry-client';
 export {
   REGISTRY_REQUEST_HEADERS,
-  SchemaRegistryClient,
-  type Compatibility,
-} from './registry/schema-registry-client';
+  registryAgentFor,
+  registryRequest,
+  type RegistryHttpResponse,
+} from './registry/registry-http';
 export {
   USER_EVENTS_SUBJECT,
   USER_EVENTS_TOPIC,

@@ -1,19 +1,16 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { NotASchemaRegistryError, SchemaIncompatibleError, SchemaRegistryError } from './errors';
+import {
+  NotASchemaRegistryError,
+  RegistryTimeoutError,
+  SchemaIncompatibleError,
+  SchemaRegistryError,
+} from './errors';
+import { registryAgentFor, registryRequest } from './registry-http';
 import type { Type as AvroType } from 'avsc';
 import type { AvroRecordSchema } from '../user-event';
 
-/** how long one registry request may take before it fails as unreachable */
+/** how long one registry request may take before it fails as unreachable, unless the caller says otherwise */
 const REQUEST_TIMEOUT_MS = 10_000;
-
-/**
- * Headers for every HTTP request to the registry. Apicurio 3.3 now and then never finishes a gzip-compressed
- * answer with an empty body (its 404 for a path it does not serve): with fetch's default
- * `accept-encoding: gzip, deflate` about 1 request in 400 to such a path hung until the client gave up
- * (1 in 800 with Node's http module and the same header, none without it; a clean-clone CI run timed out
- * on it twice), with `identity` none in 1 200. Its answers are small JSON: nothing worth compressing.
- */
-export const REGISTRY_REQUEST_HEADERS: Readonly<Record<string, string>> = { 'accept-encoding': 'identity' };
 
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
 
@@ -25,11 +22,21 @@ export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FU
 export class SchemaRegistryClient {
   private readonly registry: SchemaRegistry;
   private readonly apiBase: string;
+  private readonly timeoutMs: number;
 
-  /** @param url the registry base URL, e.g. http://127.0.0.1:8081 (the Apicurio ccompat path is added) */
-  constructor(url: string) {
+  /**
+   * @param url the registry base URL, e.g. http://127.0.0.1:8081 (the Apicurio ccompat path is added)
+   * @param options.timeoutMs how long one request may take before it fails as unreachable (default 10 s)
+   */
+  constructor(url: string, options: { timeoutMs?: number } = {}) {
+    this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     this.apiBase = SchemaRegistryClient.confluentApiBase(url);
-    this.registry = new SchemaRegistry({ host: this.apiBase });
+    // the library's requests get the same connection-per-request agent and time-out as ours (it has none)
+    this.registry = new SchemaRegistry({
+      host: this.apiBase,
+      agent: registryAgentFor(this.apiBase),
+      middlewares: [timeoutMiddleware(this.timeoutMs)],
+    });
   }
 
   /** Apicurio serves the Confluent API under /apis/ccompat/v7; a Confluent registry serves it at the root. */
@@ -196,25 +203,23 @@ export class SchemaRegistryClient {
     body?: unknown,
     acceptedErrors: number[] = [],
   ): Promise<{ status: number; body: unknown }> {
-    let response: Response;
+    let response: { status: number; text: string };
     try {
-      response = await fetch(this.apiBase + path, {
+      response = await registryRequest(this.apiBase + path, {
         method,
-        headers: { ...REGISTRY_REQUEST_HEADERS, 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
         body: body === undefined ? undefined : JSON.stringify(body),
         // a registry that accepts the connection but never answers must not freeze the caller
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        timeoutMs: this.timeoutMs,
       });
     } catch (error) {
-      const reason =
-        (error as Error).name === 'TimeoutError'
-          ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-          : (error as Error).message;
+      const reason = error instanceof RegistryTimeoutError ? error.message : (error as Error).message;
       throw new SchemaRegistryError(`schema registry at ${this.apiBase} is unreachable: ${reason}`);
     }
-    const text = await response.text();
+    const text = response.text;
     const parsed: unknown = text ? safeJson(text) : undefined;
-    if (!response.ok && !acceptedErrors.includes(response.status)) {
+    const ok = response.status >= 200 && response.status < 300;
+    if (!ok && !acceptedErrors.includes(response.status)) {
       throw new SchemaRegistryError(`${method} ${path} -> ${response.status}: ${text}`, response.status);
     }
     return { status: response.status, body: parsed };
@@ -240,4 +245,12 @@ function safeJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** A mappersmith middleware bounding every request of the registry library (it waits forever by default). */
+type Middleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+function timeoutMiddleware(timeoutMs: number): Middleware {
+  return () => ({
+    prepareRequest: async (next) => (await next()).enhance({ timeout: timeoutMs }),
+  });
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REGISTRY_REQUEST_HEADERS, SchemaRegistryClient } from '@lk/schemas';
+import { RegistryTimeoutError, registryRequest, SchemaRegistryClient } from '@lk/schemas';
 import { SERVICE_CONFIG } from '../../config/service-config.module';
 import type { ServiceConfig } from '../../config/service-config';
 import type { HealthIndicator } from '../health-indicator';
@@ -16,23 +16,17 @@ export class RegistryHealthIndicator implements HealthIndicator {
 
   async check(timeoutMs: number): Promise<void> {
     const url = `${SchemaRegistryClient.confluentApiBase(this.config.stack.schemaRegistryUrl!)}/subjects`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        headers: REGISTRY_REQUEST_HEADERS,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      if (error instanceof DOMException && error.name === 'TimeoutError') {
+    // a connection of its own, bounded: the same request path as the decoders' (see registry-http.ts)
+    const response = await registryRequest(url, { timeoutMs }).catch((error: unknown) => {
+      if (error instanceof RegistryTimeoutError)
         throw new Error(`registry did not answer within ${timeoutMs} ms`, { cause: error });
-      }
       throw error;
-    }
-    const body = await response.text();
-    if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+    });
+    if (response.status < 200 || response.status >= 300)
+      throw new Error(`GET ${url} answered ${response.status}`);
     let subjects: unknown;
     try {
-      subjects = JSON.parse(body);
+      subjects = JSON.parse(response.text);
     } catch {
       subjects = undefined;
     }
