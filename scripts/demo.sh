@@ -7,7 +7,8 @@
 #                               events and results first, so every run tells the same story)
 #   bash scripts/demo.sh stop   stop the services the demo started and the stack
 #
-# Exit status: 0 when the story is told and no compared row is unexplained, 1 otherwise.
+# Exit status: 0 when the story is told, the speed layer and the batch runs equal lk-window over the log the
+# demo wrote, and no compared row is unexplained; 1 otherwise.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -82,13 +83,16 @@ step "install, build, stack up (Kafka KRaft, schema registry, PostgreSQL, Redis)
 pnpm install --frozen-lockfile --reporter=silent
 pnpm exec tsc -b
 mkdir -p "$DEMO_DIR"
-if [ -f "$DEMO_DIR/events.jsonl" ]; then
-  echo "(an earlier demo ran here: stopping its services and deleting its events and results, to start afresh)"
-  stop_services
-  if bash infra/local/stack.sh healthy 2>/dev/null; then node e2e/dist/cli/demo-reset.js; fi
-  rm -f "$DEMO_DIR/events.jsonl"
-fi
+stop_services
 bash infra/local/stack.sh up
+# Every run starts from an empty log and no results: an earlier demo's, or anything written to the pipelines'
+# topics meanwhile (the tests, a user's producer), would change every figure below and the self-checks' ground
+# truth, which is exactly what this run writes to $DEMO_DIR/events.jsonl.
+echo "(starting afresh: deleting the pipelines' topics, consumer groups, replay runs and results)"
+node e2e/dist/cli/demo-reset.js
+rm -f "$DEMO_DIR/events.jsonl"
+# the deleted topics again, empty
+bash infra/local/stack.sh up >"$DEMO_DIR/stack-up.log" 2>&1 || { cat "$DEMO_DIR/stack-up.log" >&2; exit 1; }
 node e2e/dist/cli/smoke.js >"$DEMO_DIR/smoke.log" ||
   { cat "$DEMO_DIR/smoke.log"; echo "the smoke flow failed" >&2; exit 1; }
 echo "(smoke flow: one event through the registry, Kafka, Avro, PostgreSQL and BullMQ — ok)"
@@ -117,11 +121,20 @@ node services/generator/dist/cli/generate.js --count 200000 --rate 20000 --event
   --duplicates 0.005 --v1-fraction 0.2 --jsonl "$DEMO_DIR/events.jsonl" >"$DEMO_DIR/generator-summary.json"
 echo "(every produced record, with its partition, offset and record timestamp: $DEMO_DIR/events.jsonl)"
 
-step "speed layer: caught up, exactly-once in PostgreSQL"
+step "speed layer: caught up, exactly-once in PostgreSQL — and checked against the ground truth"
 node services/speed/dist/cli/speed-report.js --wait 180 --rows 2
+# the self-check: every window row and late event the speed layer stored, against the operator library run
+# over the log as the generator recorded it (lk-window --mode stream: no Kafka, no services, no PostgreSQL)
+checks_failed=0
+echo
+node e2e/dist/cli/demo-check.js --mode stream --events "$DEMO_DIR/events.jsonl" || checks_failed=1
 
 step "Lambda batch layer: a batch run of every pipeline on the workers, then the Lambda view"
 lk replay --mode batch --watch
+echo
+# the batch layer's self-check: its runs against lk-window --mode batch (nothing late) over the same log
+node e2e/dist/cli/demo-check.js --mode batch --events "$DEMO_DIR/events.jsonl" || checks_failed=1
+echo
 lk results "$DEMO_PIPELINE" --view lambda --key user-000000 --limit 5
 
 step "Kappa: a replay of $DEMO_PIPELINE as its next version from the retained log, then the cutover"
@@ -156,7 +169,10 @@ echo "dashboard: http://127.0.0.1:3000/   (API docs: http://127.0.0.1:3000/docs,
 echo "the lk CLI: LK_TOKEN=\$(cat $DEMO_DIR/admin-token) node services/admin/dist/cli/lk.js --help"
 echo "stop the services and the stack: bash scripts/demo.sh stop"
 echo "demo done in $((SECONDS - DEMO_STARTED)) s"
+if [ "$checks_failed" != 0 ]; then
+  echo "FAILED: a layer's results differ from lk-window over the same log (the self-checks above)" >&2
+fi
 if [ "$unexplained" != 0 ]; then
   echo "FAILED: a comparison has unexplained rows (or could not run); see above" >&2
-  exit 1
 fi
+[ "$checks_failed" = 0 ] && [ "$unexplained" = 0 ] || exit 1

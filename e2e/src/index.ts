@@ -1,1 +1,1 @@
-export { runSmokeFlow, type SmokeReport } from './smoke-flow';
+export { SMOKE_TOPIC, runSmokeFlow, type SmokeReport } from './smoke-flow';

@@ -8,7 +8,6 @@ import {
   createUserEventDecoder,
   registerUserEventSchemas,
   USER_EVENTS_SUBJECT,
-  USER_EVENTS_TOPIC,
   userEventSchemas,
   type AvroRecordSchema,
   type UserEvent,
@@ -26,6 +25,13 @@ export interface SmokeReport {
   incompatibleSchemaRejection: string;
   millis: Record<string, number>;
 }
+
+/**
+ * The smoke flow's own topic (infra/kafka/topics): never a pipeline's source. An event stamped now in
+ * `user-events` would move the watermark of its partition past the history a demo or a user writes next, and
+ * the speed layer would drop that history as late.
+ */
+export const SMOKE_TOPIC = 'lk.smoke';
 
 /**
  * One event through every real component: registry (register + BACKWARD check), Kafka (produce, consume in
@@ -84,7 +90,7 @@ export async function runSmokeFlow(config: StackConfig, logger = new Logger('smo
       await producer.connect();
       try {
         const value = await registry.encode(schemaId, event);
-        const [position] = await producer.send(USER_EVENTS_TOPIC, [{ key: event.user_id, value }]);
+        const [position] = await producer.send(SMOKE_TOPIC, [{ key: event.user_id, value }]);
         return position!;
       } finally {
         await producer.disconnect();
@@ -97,16 +103,16 @@ export async function runSmokeFlow(config: StackConfig, logger = new Logger('smo
       const admin = kafka.admin();
       await admin.connect();
       try {
-        const start = await admin.endOffsets(USER_EVENTS_TOPIC);
+        const start = await admin.endOffsets(SMOKE_TOPIC);
         start.set(produced.partition, produced.baseOffset);
-        await admin.setGroupOffsets(groupId, USER_EVENTS_TOPIC, start);
+        await admin.setGroupOffsets(groupId, SMOKE_TOPIC, start);
       } finally {
         await admin.disconnect();
       }
       const isOurs = (r: ConsumedRecord) =>
         r.partition === produced.partition && r.offset === produced.baseOffset;
       const records = await consumeUntil(kafka, {
-        topics: [USER_EVENTS_TOPIC],
+        topics: [SMOKE_TOPIC],
         groupId,
         fromBeginning: false,
         done: (read) => read.some(isOurs),

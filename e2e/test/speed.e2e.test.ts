@@ -79,4 +79,32 @@ describe('speed layer on the real stack', () => {
     expect(refused.stderr).toMatch(/already ran with another definition/);
     expect(refused.stderr).toMatch(/allowedLateness: 60000 -> 120000/);
   });
+
+  it("the demo's self-check says equal for every pipeline, and names a stored row altered behind its back", async () => {
+    const equal = await scenario.demoCheck('stream');
+    expect(equal.code, equal.stderr).toBe(0);
+    const lines = equal.stdout.trim().split('\n');
+    expect(lines).toHaveLength(scenario.pipelines.length);
+    for (const [i, pipeline] of scenario.pipelines.entries()) {
+      const expected = scenario.expectedByLkWindow(pipeline);
+      const windows = expected.results.length.toLocaleString('en-US').replaceAll(',', ' ');
+      expect(lines[i]).toContain(
+        `${pipeline.name}: speed layer v1 = lk-window --mode stream on the same log`,
+      );
+      expect(lines[i]).toContain(`${windows}/${windows} windows equal`);
+    }
+    const jobId = scenario.jobId(scenario.pipelines[0]!, 1);
+    await scenario.database.query(
+      `update window_results set revision = revision + 1
+       where (job_id, key, window_start) = (select job_id, key, window_start from window_results
+                                            where job_id = $1 order by key, window_start limit 1)`,
+      [jobId],
+    );
+    const altered = await scenario.demoCheck('stream');
+    expect(altered.code).toBe(1);
+    expect(altered.stdout).toMatch(new RegExp(`${scenario.pipelines[0]!.name}: speed layer v1 ≠ lk-window`));
+    expect(altered.stdout).toContain(
+      `FAILED: 1 of ${scenario.pipelines.length} pipelines differ from the ground truth`,
+    );
+  });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Logger, loadStackConfig, runCli } from '@lk/common';
-import { runSmokeFlow } from '../smoke-flow';
+import { SMOKE_TOPIC, runSmokeFlow } from '../smoke-flow';
 
 /** Runs the smoke flow against the running stack and prints what happened, step by step. */
 async function main(): Promise<void> {
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const lines = [
     `schema registry  UserEvent v1+v2 registered under user-events-value (BACKWARD), latest id ${report.schemaId}`,
     `                 incompatible change rejected: ${report.incompatibleSchemaRejection}`,
-    `kafka produce    event ${report.event.event_id} (key ${report.event.user_id}) -> user-events partition ${report.produced.partition} offset ${report.produced.offset}`,
+    `kafka produce    event ${report.event.event_id} (key ${report.event.user_id}) -> ${SMOKE_TOPIC} partition ${report.produced.partition} offset ${report.produced.offset}`,
     `kafka consume    group ${report.consumed.groupId} read partition ${report.consumed.partition} offset ${report.consumed.offset}`,
     `avro decode      ${JSON.stringify(report.consumed.decoded)}`,
     `postgres         row ${JSON.stringify(report.row)}`,

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,20 +6,15 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { loadStackConfig } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
-import { parsePipelines, resultValuesEqual, type Pipeline } from '@lk/operators';
+import { parsePipelines, type Pipeline } from '@lk/operators';
 import { Database, StreamJobStore } from '@lk/store';
+import { speedJobId } from '@lk/streaming';
+import { GroundTruth, type ExpectedResults, type ResultRow } from './ground-truth';
 import { ServiceProcess } from './service-process';
 
 const root = resolve(__dirname, '..', '..', '..');
 
-export type ResultRow = {
-  key: string;
-  window_start: number;
-  window_end: number;
-  values: Record<string, number | null>;
-  revision: number;
-  final: boolean;
-};
+export type { ResultRow } from './ground-truth';
 
 /** One line of the generator's `--jsonl` output: the event as produced, where Kafka stored it, its version. */
 export type GeneratedRecord = {
@@ -51,6 +46,7 @@ export class SpeedScenario {
   readonly kafka: KafkaClient;
   readonly database: Database;
   readonly store: StreamJobStore;
+  private readonly groundTruth: GroundTruth;
   readonly processes: ServiceProcess[] = [];
   readonly pipelines: Pipeline[];
   private readonly jsonlFiles: string[] = [];
@@ -71,6 +67,7 @@ export class SpeedScenario {
     this.kafka = new KafkaClient({ brokers: stack.kafkaBrokers, clientId: `lk-${name}` });
     this.database = new Database(stack.databaseUrl);
     this.store = new StreamJobStore(this.database);
+    this.groundTruth = new GroundTruth(this.database);
     this.writePipelines(this.pipelinesFile);
     this.pipelines = parsePipelines(readFileSync(this.pipelinesFile, 'utf8'));
   }
@@ -187,6 +184,36 @@ export class SpeedScenario {
     );
   }
 
+  /**
+   * The demo's self-check (`e2e/dist/cli/demo-check.js`) over this scenario's pipelines and everything the
+   * generator wrote; resolves with its exit code and output.
+   */
+  demoCheck(
+    mode: 'stream' | 'batch',
+    timeoutMs = 120_000,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return runNode(
+      join(root, 'e2e/dist/cli/demo-check.js'),
+      ['--mode', mode, '--events', this.allEventsFile(), '--pipelines', this.pipelinesFile],
+      { ...process.env, ...this.stackEnv },
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Every line the generator wrote (or those `accept` takes), in one JSONL file of the scenario's directory,
+   * as lk-window reads it.
+   */
+  allEventsFile(
+    accept?: (record: { partition: number; offset: number; timestamp: number }) => boolean,
+  ): string {
+    const input = join(this.dir, 'all-events.jsonl');
+    let lines = this.jsonlFiles.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter(Boolean));
+    if (accept) lines = lines.filter((line) => accept(JSON.parse(line) as Parameters<typeof accept>[0]));
+    writeFileSync(input, lines.map((line) => `${line}\n`).join(''));
+    return input;
+  }
+
   /** The partition of every key, from the generator's JSONL (keys are hashed to partitions by the producer). */
   keyPartitions(): Map<string, number> {
     const partitions = new Map<string, number>();
@@ -199,7 +226,7 @@ export class SpeedScenario {
   }
 
   jobId(pipeline: Pipeline, version: number): string {
-    return `speed:${pipeline.name}:v${version}`;
+    return speedJobId(pipeline.name, version);
   }
 
   /**
@@ -306,17 +333,8 @@ export class SpeedScenario {
   }
 
   /** A job's window_results rows (a speed version, a Kappa replay, a batch run), ordered as lk-window's. */
-  async storedResultsOf(jobId: string): Promise<ResultRow[]> {
-    const rows = await this.database.query<ResultRow & { window_start: string; window_end: string }>(
-      `select key, window_start, window_end, values, revision, final from window_results
-       where job_id = $1 order by key, window_start, window_end`,
-      [jobId],
-    );
-    return rows.map((row) => ({
-      ...row,
-      window_start: Number(row.window_start),
-      window_end: Number(row.window_end),
-    }));
+  storedResultsOf(jobId: string): Promise<ResultRow[]> {
+    return this.groundTruth.storedResultsOf(jobId);
   }
 
   /** `partition@offset:start-end` of every late (event, window), sorted. */
@@ -324,13 +342,8 @@ export class SpeedScenario {
     return this.storedLateOf(this.jobId(pipeline, version));
   }
 
-  async storedLateOf(jobId: string): Promise<string[]> {
-    const rows = await this.database.query<{ id: string }>(
-      `select partition || '@' || "offset" || ':' || window_start || '-' || window_end as id from late_events
-       where job_id = $1 order by 1`,
-      [jobId],
-    );
-    return rows.map((row) => row.id);
+  storedLateOf(jobId: string): Promise<string[]> {
+    return this.groundTruth.storedLateOf(jobId);
   }
 
   /** What the operator library computes over the generator's JSONL, independently of Kafka and Postgres. */
@@ -342,69 +355,18 @@ export class SpeedScenario {
       /** only the records it accepts (the generator's JSONL line: partition, offset, record timestamp) */
       records?: (record: { partition: number; offset: number; timestamp: number }) => boolean;
     } = {},
-  ): { results: ResultRow[]; late: string[] } {
-    const input = join(this.dir, 'all-events.jsonl');
-    let lines = this.jsonlFiles.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter(Boolean));
-    const accept = options.records;
-    if (accept) lines = lines.filter((line) => accept(JSON.parse(line) as Parameters<typeof accept>[0]));
-    writeFileSync(input, lines.map((line) => `${line}\n`).join(''));
-    const lateFile = join(this.dir, `${pipeline.name}.late.jsonl`);
-    const output = execFileSync(
-      process.execPath,
-      [
-        join(root, 'libs/operators/dist/cli/lk-window.js'),
-        ...['--pipelines', options.pipelinesFile ?? this.pipelinesFile, '--pipeline', pipeline.name],
-        ...['--mode', options.mode ?? 'stream'],
-        ...['--input', input, '--late', lateFile],
-      ],
-      { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+  ): ExpectedResults {
+    return GroundTruth.expected(
+      options.pipelinesFile ?? this.pipelinesFile,
+      pipeline.name,
+      options.mode ?? 'stream',
+      this.allEventsFile(options.records),
     );
-    const results = output
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as ResultRow)
-      .map(({ key, window_start, window_end, values, revision, final }) => ({
-        key,
-        window_start,
-        window_end,
-        values,
-        revision,
-        final,
-      }));
-    const late = readFileSync(lateFile, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map(
-        (line) =>
-          JSON.parse(line) as {
-            event: { partition: number; offset: number };
-            window_start: number;
-            window_end: number;
-          },
-      )
-      .map((l) => `${l.event.partition}@${l.event.offset}:${l.window_start}-${l.window_end}`)
-      .sort();
-    return { results, late };
   }
 
   /** Rows that differ: keys, bounds, revision and finality exactly; values by the library's equality policy. */
   differingRows(pipeline: Pipeline, actual: ResultRow[], expected: ResultRow[]): string[] {
-    const differing: string[] = [];
-    if (actual.length !== expected.length)
-      differing.push(`row count ${actual.length}, expected ${expected.length}`);
-    for (let i = 0; i < Math.min(actual.length, expected.length) && differing.length < 4; i++) {
-      const row = actual[i]!;
-      const other = expected[i]!;
-      const same =
-        row.key === other.key &&
-        row.window_start === other.window_start &&
-        row.window_end === other.window_end &&
-        row.revision === other.revision &&
-        row.final === other.final &&
-        resultValuesEqual(pipeline.aggregations, row.values, other.values);
-      if (!same) differing.push(`${JSON.stringify(row)} != ${JSON.stringify(other)}`);
-    }
-    return differing;
+    return GroundTruth.differingRows(pipeline, actual, expected);
   }
 
   /**

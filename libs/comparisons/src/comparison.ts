@@ -95,6 +95,8 @@ export interface LateDrops {
 export interface WhatIf {
   readonly leftJob: string;
   readonly rightJob: string;
+  /** late events the left dropped (distinct events, whatever the number of their windows) */
+  readonly leftLateEvents: number;
   /** late events the left dropped minus those the right dropped */
   readonly lateEventsSaved: number;
   /** windows whose results differ (every class but equal) */

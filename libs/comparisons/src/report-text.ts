@@ -56,7 +56,8 @@ export function reportText(report: ComparisonReport, unexplained: readonly Compa
     const { whatIf } = scorecard;
     if (whatIf)
       lines.push(
-        `    what-if         ${whatIf.rightJob} vs ${whatIf.leftJob}: ${whatIf.lateEventsSaved} late events saved, ` +
+        `    what-if         ${whatIf.rightJob} vs ${whatIf.leftJob}: ${whatIf.lateEventsSaved} of the ` +
+          `${whatIf.leftLateEvents} late events saved${percentOf(whatIf.lateEventsSaved, whatIf.leftLateEvents)}, ` +
           `${whatIf.windowsChanged} windows changed, results final ${whatIf.extraFinalLatencyMs / 1000} s later`,
       );
   }
@@ -96,4 +97,9 @@ function seconds(ms: number): string {
 
 function round(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toPrecision(6);
+}
+
+/** ` (94.4 %)`; nothing when there is no whole to take a share of. */
+function percentOf(part: number, whole: number): string {
+  return whole > 0 ? ` (${((100 * part) / whole).toFixed(1)} %)` : '';
 }

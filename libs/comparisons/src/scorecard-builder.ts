@@ -163,6 +163,7 @@ function whatIf(
   return {
     leftJob: left.streamJobId!,
     rightJob: right.streamJobId!,
+    leftLateEvents: dropped(left.streamJobId),
     lateEventsSaved: dropped(left.streamJobId) - dropped(right.streamJobId),
     windowsChanged: rows.explained + rows.unexplained + rows.only_left + rows.only_right + rows.pending,
     extraFinalLatencyMs: finalAfter(right) - finalAfter(left),

@@ -298,6 +298,7 @@ describe('Comparator', () => {
     expect(report.scorecard!.whatIf).toEqual({
       leftJob: `speed:${target.pipeline.name}:v1`,
       rightJob: `speed:${target.pipeline.name}:v2`,
+      leftLateEvents: distinctLate(v1),
       lateEventsSaved: distinctLate(v1) - distinctLate(v2),
       windowsChanged:
         report.summary!.rows.explained +

@@ -200,7 +200,7 @@ function drawComparison() {
         <li>speed layer: ${fresh(sc.speed)}</li><li>newest Kappa version: ${fresh(sc.kappa)}</li>
         <li>last batch run: ${run(sc.lastBatchRun)}</li><li>last Kappa replay: ${run(sc.lastKappaReplay)}</li>
         <li>dropped as late: ${sc.lateDrops.map((d) => `${escapeHtml(d.jobId)} ${d.events}`).join(', ') || 'nothing'}</li>
-        ${sc.whatIf ? `<li>what-if: ${sc.whatIf.lateEventsSaved} late events saved, ${sc.whatIf.windowsChanged} windows changed</li>` : ''}
+        ${sc.whatIf ? `<li>what-if: ${sc.whatIf.lateEventsSaved} of ${sc.whatIf.leftLateEvents} late events saved, ${sc.whatIf.windowsChanged} windows changed</li>` : ''}
       </ul>`
     : '';
   const key = $('#key').value.trim();
