@@ -15,7 +15,7 @@ const scenarios: SpeedScenario[] = [];
  */
 const ownStack = new OwnStack(
   'speed-faults',
-  { kafka: 29192, kafkaController: 29193, registry: 28181, registryManagement: 29100 },
+  { kafka: 29192, kafkaController: 29193, registry: 28181, registryManagement: 29100, postgres: 25462 },
   process.env.LK_FAULTS_STACK_DIR,
   // replays of this stack on queues of their own: workers of the shared stack (sharing Redis) never take them
   { REPLAY_QUEUE_PREFIX: 'lk-faults' },

@@ -253,6 +253,94 @@ describe('native stack with its kafka-data moved away under the running broker',
   });
 });
 
+// POSTGRES_OWN=1: PostgreSQL too is the stack's own (initdb'd under its STACK_DIR, on a port of its own), so
+// restart-postgres and down restart and stop that cluster and never the machine's, which other suites share.
+describe('native stack with a PostgreSQL cluster of its own (POSTGRES_OWN=1)', () => {
+  const ownPostgres = 25432;
+  const machine = new Database(loadStackConfig().databaseUrl, { max: 1 });
+  const psql = (sql: string) =>
+    execFileSync(
+      'psql',
+      ['-h', '127.0.0.1', '-p', String(ownPostgres), '-U', 'postgres', '-d', 'lambdakappa', '-tAc', sql],
+      { encoding: 'utf8' },
+    ).trim();
+  let stackDir = '';
+  let env: NodeJS.ProcessEnv = {};
+  beforeAll(() => {
+    stackDir = mkdtempSync(join(tmpdir(), 'lk-stack-'));
+    env = isolatedEnv(stackDir, {
+      KAFKA_PORT: '29392',
+      KAFKA_CONTROLLER_PORT: '29393',
+      REGISTRY_PORT: '28381',
+      REGISTRY_MANAGEMENT_PORT: '29300',
+      REDIS_PORT: '26479',
+      POSTGRES_OWN: '1',
+      PGHOST: '127.0.0.1',
+      PGPORT: String(ownPostgres),
+      PGUSER: 'postgres',
+      PGDATABASE: 'lambdakappa',
+      DATABASE_URL: '',
+    });
+  });
+
+  afterAll(async () => {
+    await runStack('down', env);
+    await machine.close();
+    rmSync(stackDir, { recursive: true, force: true });
+  });
+
+  it('up initialises and starts a cluster of its own on its port, with the database', async () => {
+    const run = await runStack('up', env);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /postgres: initialising a cluster of this stack's own in .*\/pg-data \(once\)/,
+    );
+    expect(run.stderr).toMatch(/postgres: starting this stack's own cluster \(.*\) on 127\.0\.0\.1:25432/);
+    expect(run.stderr).toMatch(/postgres: creating database lambdakappa/);
+    expect(existsSync(join(stackDir, 'pg-data', 'PG_VERSION'))).toBe(true);
+    const status = execFileSync('bash', [stackScript, 'status'], { env, encoding: 'utf8' });
+    expect(status).toMatch(
+      new RegExp(
+        `^postgres\\s+127\\.0\\.0\\.1:25432/lambdakappa\\s+healthy\\s+pid ${recordedPid(stackDir, 'postgres')}, started by stack:up`,
+        'm',
+      ),
+    );
+    expect(psql('select current_database()')).toBe('lambdakappa');
+  });
+
+  it("restart-postgres restarts its own cluster under a new postmaster, never the machine's", async () => {
+    // a connection to the machine's cluster opened before: still the same session afterwards
+    const held = await machine.pool.connect();
+    try {
+      const session = 'select pg_backend_pid() as backend, pg_postmaster_start_time()::text as started';
+      const before = (await held.query(session)).rows[0];
+      const postmaster = recordedPid(stackDir, 'postgres');
+      const run = await runStack('restart-postgres', env);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/postgres: restarting this stack's own cluster/);
+      expect(run.stderr).not.toMatch(/local cluster/);
+      const restarted = recordedPid(stackDir, 'postgres');
+      expect(restarted).not.toBe(postmaster);
+      expect(alive(postmaster)).toBe(false);
+      expect(alive(restarted)).toBe(true);
+      expect(psql('select 1')).toBe('1');
+      expect((await held.query(session)).rows[0]).toEqual(before);
+    } finally {
+      held.release();
+    }
+  });
+
+  it("down stops its own cluster and leaves the machine's answering", async () => {
+    const postmaster = recordedPid(stackDir, 'postgres');
+    const run = await runStack('down', env);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(new RegExp(`postgres: stopping pid ${postmaster}`));
+    expect(alive(postmaster)).toBe(false);
+    for (const port of [ownPostgres, 29392, 28381, 26479]) expect(await portOpen(port)).toBe(false);
+    expect(await machine.query('select 1 as one')).toEqual([{ one: 1 }]);
+  });
+});
+
 describe('native stack safety checks', () => {
   let stackDir = '';
   beforeAll(() => void (stackDir = mkdtempSync(join(tmpdir(), 'lk-stack-'))));

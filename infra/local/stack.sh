@@ -8,6 +8,11 @@
 #   stack.sh status   each component, its address and health
 #   stack.sh healthy  exit 0 when every component answers (used to reuse a running stack)
 #   stack.sh setup    migrations + contract schemas only, on a running stack (what `up` does last)
+#   stack.sh restart-broker / restart-postgres   fault tests: restart the broker `up` started, or PostgreSQL
+#
+# POSTGRES_OWN=1: instead of the machine's cluster on PGPORT, a PostgreSQL cluster of this stack's own
+# ($STACK_DIR/pg-data, initdb'd once, log $STACK_DIR/postgres.log) on 127.0.0.1:PGPORT, which `down` stops and
+# `restart-postgres` restarts: a suite restarting PostgreSQL then never restarts the one others share.
 #
 # Every address can be overridden with the variables docker-compose uses (see infra/local/env.sh).
 # STACK_DIR (default .stack/) holds the data, logs, PIDs and the lock: another STACK_DIR plus other ports
@@ -156,8 +161,101 @@ postgres_cluster() {
   pg_lsclusters -h 2>/dev/null | awk -v port="$PGPORT" '$3 == port { print $1, $2, $6; exit }'
 }
 
+PG_DATA="$STACK_DIR/pg-data"
+
+postgres_own() { [ "${POSTGRES_OWN:-}" = 1 ]; }
+
+# The server binaries for an own cluster: pg_config's, else the newest /usr/lib/postgresql/*/bin with them.
+postgres_bindir() {
+  local dir
+  dir="$(pg_config --bindir 2>/dev/null || true)"
+  if [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; return; fi
+  while read -r dir; do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; return; fi
+  done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -rV)
+  fail "postgres: POSTGRES_OWN=1 needs PostgreSQL's server binaries (initdb, pg_ctl), found neither through pg_config --bindir nor in /usr/lib/postgresql/*/bin: install the server (e.g. Debian's postgresql)"
+}
+
+# PostgreSQL refuses to run as root: as root, its tools run as the postgres user (from /, which it can read).
+postgres_as_owner() {
+  if [ "$(id -u)" != 0 ]; then "$@"
+  elif command -v runuser >/dev/null; then (cd / && runuser -u postgres -- "$@")
+  else
+    # shellcheck disable=SC2016 # expanded by the postgres user's sh, from the arguments after the script
+    (cd / && su postgres -s /bin/sh -c 'exec "$0" "$@"' "$@")
+  fi
+}
+
+# The postmaster of the own cluster, from its postmaster.pid (empty when it is not running).
+postgres_own_postmaster() { head -1 "$PG_DATA/postmaster.pid" 2>/dev/null || true; }
+
+# Who listens on PORT, for messages: "NAME (pid PID)", or nothing.
+port_holder() {
+  command -v ss >/dev/null || return 0
+  ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:(("\([^"]*\)",pid=\([0-9]*\).*/\1 (pid \2)/p' | head -1
+}
+
+postgres_own_start() {
+  local bindir
+  bindir="$(postgres_bindir)"
+  if [ "$(id -u)" = 0 ]; then
+    id -u postgres >/dev/null 2>&1 || fail "postgres: PostgreSQL does not run as root, and there is no postgres user to run the own cluster as"
+    # mktemp -d directories are 0700: the postgres user only needs to pass through to pg-data
+    chmod o+x "$STACK_DIR"
+    postgres_as_owner test -x "$STACK_DIR" ||
+      fail "postgres: the postgres user cannot reach $STACK_DIR (a parent directory not searchable by others?)"
+  fi
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    log "postgres: initialising a cluster of this stack's own in $PG_DATA (once)"
+    mkdir -p "$PG_DATA"
+    [ "$(id -u)" != 0 ] || chown postgres: "$PG_DATA"
+    postgres_as_owner "$bindir/initdb" -D "$PG_DATA" --auth=trust --username="$PGUSER" --encoding=UTF8 \
+      --no-locale --no-instructions >"$STACK_DIR/postgres-initdb.log" 2>&1 ||
+      fail "postgres: initdb of $PG_DATA failed" "$STACK_DIR/postgres-initdb.log"
+  fi
+  # pg_ctl appends to the log as the server's user
+  touch "$STACK_DIR/postgres.log"
+  [ "$(id -u)" != 0 ] || chown postgres: "$STACK_DIR/postgres.log"
+  log "postgres: starting this stack's own cluster ($("$bindir/pg_ctl" --version | awk '{ print $3 }')) on 127.0.0.1:$PGPORT"
+  # TCP only (no Unix socket): the clients connect to PGHOST:PGPORT, and no socket can clash with the machine's
+  postgres_as_owner "$bindir/pg_ctl" start -w -t "$STACK_TIMEOUT" -D "$PG_DATA" -l "$STACK_DIR/postgres.log" \
+    -o "-p $PGPORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" \
+    >"$STACK_DIR/postgres-start.log" 2>&1 9>&- ||
+    fail "postgres: pg_ctl start of $PG_DATA failed (see also $STACK_DIR/postgres.log)" "$STACK_DIR/postgres-start.log"
+  local postmaster
+  postmaster="$(postgres_own_postmaster)"
+  [ -n "$postmaster" ] || fail "postgres: started, but $PG_DATA/postmaster.pid names no postmaster" "$STACK_DIR/postgres.log"
+  record_pid postgres "$postmaster"
+  wait_for postgres postgres_healthy "$STACK_DIR/postgres.log" postgres
+}
+
+# POSTGRES_OWN=1: reuse the own cluster this STACK_DIR started, else start it; never anything else on PGPORT.
+postgres_own_up() {
+  [ "$PGHOST" = 127.0.0.1 ] || [ "$PGHOST" = localhost ] ||
+    fail "postgres: POSTGRES_OWN=1 runs the cluster on this machine, but PGHOST is $PGHOST (use 127.0.0.1)"
+  if pid_alive postgres && [ "$(owned_pid postgres)" = "$(postgres_own_postmaster)" ]; then
+    local port
+    port="$(sed -n 4p "$PG_DATA/postmaster.pid")"
+    [ "$port" = "$PGPORT" ] ||
+      fail "postgres: this stack's own cluster runs on port $port, not PGPORT $PGPORT; stop it first with: bash infra/local/stack.sh down"
+    postgres_healthy || wait_for postgres postgres_healthy "$STACK_DIR/postgres.log" postgres
+    log "postgres: own cluster already answering on $PGHOST:$PGPORT, reusing"
+    return
+  fi
+  if port_open 127.0.0.1 "$PGPORT"; then
+    local what version="" cluster="" datadir=""
+    read -r version cluster datadir <<<"$(postgres_cluster)" || true
+    if [ -n "$cluster" ]; then what="the machine's cluster $version/$cluster ($datadir)"
+    else what="$(port_holder "$PGPORT")"; what="${what:-something else}"; fi
+    fail "postgres: port $PGPORT is taken by $what, not by this stack's own cluster ($PG_DATA); choose another PGPORT"
+  fi
+  postgres_own_start
+}
+
 postgres_up() {
-  if ! postgres_healthy; then
+  if postgres_own; then
+    postgres_own_up
+  elif ! postgres_healthy; then
     local version="" cluster="" datadir="" postmaster=""
     if [ "$PGHOST" = 127.0.0.1 ] || [ "$PGHOST" = localhost ]; then
       read -r version cluster datadir <<<"$(postgres_cluster)" || true
@@ -197,14 +295,21 @@ redis_up() {
 }
 
 # ---------- common ----------
-# lib.sh hook: PostgreSQL is stopped as the cluster it belongs to (when `up` started it), then signalled.
+# lib.sh hook: PostgreSQL is stopped as the cluster it belongs to (when `up` started it: the machine's, or
+# the own one whose postmaster PID is the recorded one), then signalled.
 before_stop() {
-  [ "$1" = postgres ] && [ -f "$STACK_DIR/postgres.cluster" ] || return 0
-  local version cluster
-  read -r version cluster <"$STACK_DIR/postgres.cluster"
-  pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop >"$STACK_DIR/postgres-stop.log" 2>&1 ||
-    log "postgres: pg_ctlcluster stop failed (see $STACK_DIR/postgres-stop.log), signalling it"
-  rm -f "$STACK_DIR/postgres.cluster"
+  [ "$1" = postgres ] || return 0
+  if [ -f "$STACK_DIR/postgres.cluster" ]; then
+    local version cluster
+    read -r version cluster <"$STACK_DIR/postgres.cluster"
+    pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop >"$STACK_DIR/postgres-stop.log" 2>&1 ||
+      log "postgres: pg_ctlcluster stop failed (see $STACK_DIR/postgres-stop.log), signalling it"
+    rm -f "$STACK_DIR/postgres.cluster"
+  elif [ "$(postgres_own_postmaster)" = "$2" ]; then
+    # fast: ends the sessions still open instead of waiting for their clients
+    postgres_as_owner "$(postgres_bindir)/pg_ctl" stop -D "$PG_DATA" -m fast -w -t 60 >"$STACK_DIR/postgres-stop.log" 2>&1 ||
+      log "postgres: pg_ctl stop failed (see $STACK_DIR/postgres-stop.log), signalling it"
+  fi
 }
 
 # Migrations, and the contract schemas registered (idempotent; on a fresh in-memory registry this comes
@@ -266,9 +371,16 @@ cmd_restart_broker() {
   kafka_up
 }
 
-# For fault tests: restart the local PostgreSQL cluster serving PGPORT (pg_ctlcluster), then wait for it.
+# For fault tests: restart the local PostgreSQL cluster serving PGPORT (pg_ctlcluster), then wait for it;
+# with POSTGRES_OWN=1 the own cluster instead (stopped when this STACK_DIR started it, then started again).
 cmd_restart_postgres() {
   take_lock
+  if postgres_own; then
+    log "postgres: restarting this stack's own cluster"
+    stop_pid postgres
+    postgres_own_up
+    return
+  fi
   local version="" cluster="" datadir=""
   read -r version cluster datadir <<<"$(postgres_cluster)" || true
   [ -n "$cluster" ] || fail "postgres: no local cluster (pg_lsclusters) uses port $PGPORT" ""

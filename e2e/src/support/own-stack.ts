@@ -11,15 +11,19 @@ export interface OwnStackPorts {
   kafkaController: number;
   registry: number;
   registryManagement: number;
+  /** A PostgreSQL cluster of the stack's own on this port (POSTGRES_OWN=1) instead of the machine's. */
+  postgres?: number;
 }
 
 /**
- * A native stack of a suite's own (its own STACK_DIR, broker and registry; the machine's PostgreSQL and
- * Redis), for suites that restart the broker: they may stop only a broker they started, whoever started the
- * shared one. `env` is what a SpeedScenario and the processes it starts are given to use it.
+ * A native stack of a suite's own (its own STACK_DIR, broker and registry; the machine's PostgreSQL, or one of
+ * its own with `ports.postgres`, and Redis), for suites that restart the broker or PostgreSQL: they may stop
+ * only what they started, whoever started the shared one. `env` is what a SpeedScenario and the processes it
+ * starts are given to use it.
  */
 export class OwnStack {
   readonly env: Record<string, string>;
+  private readonly postgresPort: string;
 
   /**
    * @param name the temporary STACK_DIR's prefix (`lk-<name>-stack-`)
@@ -35,8 +39,19 @@ export class OwnStack {
       REGISTRY_PORT: String(ports.registry),
       REGISTRY_MANAGEMENT_PORT: String(ports.registryManagement),
       SCHEMA_REGISTRY_URL: `http://127.0.0.1:${ports.registry}`,
+      // a JVM may take minutes to start while other suites load the machine
+      STACK_TIMEOUT: '300',
+      ...(ports.postgres === undefined
+        ? {}
+        : {
+            POSTGRES_OWN: '1',
+            PGHOST: '127.0.0.1',
+            PGPORT: String(ports.postgres),
+            DATABASE_URL: `postgres://postgres@127.0.0.1:${ports.postgres}/lambdakappa`,
+          }),
       ...env,
     };
+    this.postgresPort = this.env.PGPORT ?? process.env.PGPORT ?? '5432';
   }
 
   /**
@@ -52,14 +67,14 @@ export class OwnStack {
   }
 
   /**
-   * Restarts the machine's PostgreSQL; whatever happens, waits until it answers again, which everything after
-   * the calling test relies on.
+   * Restarts the stack's PostgreSQL (its own cluster with `ports.postgres`, else the machine's); whatever
+   * happens, waits until it answers again, which everything after the calling test relies on.
    */
   restartPostgres(): void {
     try {
       this.run('restart-postgres');
     } finally {
-      execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', process.env.PGPORT ?? '5432', '-t', '60']);
+      execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', this.postgresPort, '-t', '60']);
     }
   }
 }
