@@ -10,6 +10,15 @@ const alias = Object.fromEntries(
   ),
 );
 
+// Suites that bring a stack of their own (broker, registry, PostgreSQL: they restart them) and keep the
+// machine busiest. scripts/test.sh runs them as a lane of their own beside everything else, which uses the
+// shared stack; a plain `vitest run` runs them last.
+const ownStackSuites = [
+  'e2e/test/chaos.e2e.test.ts',
+  'e2e/test/speed-faults.e2e.test.ts',
+  'e2e/test/cluster.e2e.test.ts',
+];
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -20,8 +29,11 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          // projects run one after another: fault tests restart the broker and Postgres under no one else
+          // projects run one after another (groups), each file of a project after the other but for unit
           sequence: { groupOrder: 0 },
+          maxWorkers: 2,
+          // pure code, no process-wide state: one module graph per worker, not per file
+          isolate: false,
           setupFiles: ['test-setup/fast-check.ts'],
           include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
@@ -50,6 +62,19 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
           setupFiles: ['test-setup/stack-env.ts'],
           include: ['e2e/test/**/*.e2e.test.ts'],
+          exclude: ownStackSuites,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e-own-stack',
+          sequence: { groupOrder: 3 },
+          setupFiles: ['test-setup/stack-env.ts'],
+          include: ownStackSuites,
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
