@@ -1,6 +1,6 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { consumerLag, totalLag, type PartitionLag as ConsumerPartitionLag } from '@lk/common';
-import { speedGroupId } from '@lk/kafka';
+import { consumerLag, serializeError, totalLag, type PartitionLag as ConsumerPartitionLag } from '@lk/common';
+import { speedGroupId, type KafkaAdmin } from '@lk/kafka';
 import { StackClients } from '../stack/stack-clients';
 
 export interface PartitionLag extends ConsumerPartitionLag {
@@ -14,7 +14,9 @@ export interface JobLag {
   groupId: string;
   topic: string;
   serving: boolean;
+  /** records behind over all partitions; 0 with no partitions when the topic's log end is not known */
   lag: number;
+  /** one per partition of the topic; none when it does not exist or its log end could not be read */
   partitions: PartitionLag[];
 }
 
@@ -49,8 +51,12 @@ export class LagService {
     const admin = this.stack.kafka.admin();
     try {
       await admin.connect();
-      for (const topic of new Set(jobs.map((job) => job.topic)))
-        if (await admin.topicExists(topic)) ends.set(topic, await admin.endOffsets(topic));
+      const existing = new Set(await admin.listTopics());
+      for (const topic of new Set(jobs.map((job) => job.topic))) {
+        if (!existing.has(topic)) continue;
+        const end = await this.logEnd(admin, topic);
+        if (end) ends.set(topic, end);
+      }
     } catch (error) {
       throw new ServiceUnavailableException(
         `Kafka cannot be asked for the log end: ${(error as Error).message}`,
@@ -78,5 +84,24 @@ export class LagService {
         partitions,
       };
     });
+  }
+
+  /**
+   * A topic's log end, or undefined when that one topic cannot be asked: another process may delete it after
+   * the listing (a test's cleanup, a demo's reset), or a partition may have no leader. Its jobs are then listed
+   * without end offsets, as those of a topic that does not exist, and the other jobs' lag is still answered.
+   */
+  private async logEnd(admin: KafkaAdmin, topic: string): Promise<Map<number, bigint> | undefined> {
+    try {
+      return await admin.endOffsets(topic);
+    } catch (error) {
+      // asking Kafka again tells the topic's trouble from Kafka's: when this throws too, the request fails;
+      // a topic that is gone is no trouble, as one that never existed
+      if ((await admin.listTopics()).includes(topic)) {
+        const cause = serializeError(error as Error);
+        this.stack.logger.warn('log end of a topic unknown', { topic, error: cause });
+      }
+      return undefined;
+    }
   }
 }

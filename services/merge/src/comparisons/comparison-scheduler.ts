@@ -15,9 +15,9 @@ interface CompletedRun {
 }
 
 /**
- * Runs comparisons without being asked: after every completed replay (a batch run: Lambda vs Kappa with the
- * new batch layer; a Kappa replay: the serving version vs the new one) and on a schedule (Lambda vs Kappa per
- * pipeline). One comparison at a time; a replay's comparison is recorded under trigger `replay:<run id>`,
+ * Runs comparisons without being asked: after every completed replay of one of its pipelines (a batch run:
+ * Lambda vs Kappa with the new batch layer; a Kappa replay: the serving version vs the new one) and on a
+ * schedule (Lambda vs Kappa per pipeline). One comparison at a time; a replay's comparison is recorded under trigger `replay:<run id>`,
  * which is also how a restarted service knows it was done.
  */
 @Injectable()
@@ -101,11 +101,15 @@ export class ComparisonScheduler implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async completedRunsWithoutComparison(): Promise<CompletedRun[]> {
+    // only runs of our own pipelines: a database shared by several stacks (or suites) holds runs of pipelines
+    // this service knows nothing of, and those are their own merge service's to compare
     return this.database.query<CompletedRun & Record<string, unknown>>(
       `select r.id, r.mode, r.pipeline, r.version from replay_runs r
        where r.status = 'completed' and r.finished_at > now() - interval '7 days'
+         and r.pipeline = any($1)
          and not exists (select 1 from comparisons c where c.trigger = 'replay:' || r.id)
        order by r.finished_at limit 20`,
+      [this.config.pipelines],
     );
   }
 

@@ -5,7 +5,7 @@ import { readPipelinesFile } from '@lk/streaming';
 export interface MergeConfig {
   /** Postgres (the comparisons) and Kafka (the scorecard's lag only): no other setting is read */
   readonly stack: Pick<StackConfig, 'databaseUrl' | 'kafkaBrokers'>;
-  /** the pipelines compared on the schedule (pipelines.yaml order); replays of any pipeline are compared */
+  /** the pipelines compared on the schedule (pipelines.yaml order) and the only ones whose replays are compared */
   readonly pipelines: readonly string[];
   /** Lambda vs Kappa for every pipeline this often; 0 turns the schedule off */
   readonly compareIntervalMs: number;
