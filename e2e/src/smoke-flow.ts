@@ -126,11 +126,7 @@ export async function runSmokeFlow(config: StackConfig, logger = new Logger('smo
     );
 
     const row = await timed('write row', async () => {
-      await database.query(
-        `create table if not exists smoke_events (event_id text primary key, user_id text not null,
-           event_type text not null, amount double precision not null, ts bigint not null, country text,
-           kafka_partition integer not null, kafka_offset bigint not null)`,
-      );
+      // smoke_events is a migration's (libs/store/migrations): created here, two first runs at once collided
       const [inserted] = await database.query(
         `insert into smoke_events values ($1, $2, $3, $4, $5, $6, $7, $8)
          on conflict (event_id) do update set amount = excluded.amount returning *`,

@@ -40,7 +40,19 @@ const pipelines = validatePipelines([
   definition,
   { ...definition, name: `launcher_${suffix}_missing`, source: `${topic}-missing` },
 ]);
-const launcher = new ReplayLauncher({ kafka, database, redisUrl: stack.redisUrl, pipelines, logger });
+// a queue of this run's own: no batch worker of another suite or a demo (default prefix `bull`) takes its jobs,
+// and none of theirs are in it
+const queuePrefix = `lk-launcher-${suffix}`;
+const launcher = new ReplayLauncher({
+  kafka,
+  database,
+  redisUrl: stack.redisUrl,
+  pipelines,
+  queuePrefix,
+  logger,
+});
+const replayQueue = () =>
+  new Queue(REPLAY_QUEUE, { connection: redisConnection(stack.redisUrl), prefix: queuePrefix });
 const started: string[] = [];
 
 beforeAll(async () => {
@@ -58,8 +70,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const queue = new Queue(REPLAY_QUEUE, { connection: redisConnection(stack.redisUrl) });
-  for (const id of started) await queue.remove(`run-${id}`, { removeChildren: true }).catch(() => 0);
+  // the whole queue is this run's: every key under its prefix goes
+  const queue = replayQueue();
+  await queue.obliterate({ force: true });
   await queue.close();
   await launcher.close();
   const store = new StreamJobStore(database);
@@ -99,11 +112,11 @@ describe('ReplayLauncher', () => {
       [1, 0, 10],
       [2, 0, 10],
     ]);
-    const queue = new Queue(REPLAY_QUEUE, { connection: redisConnection(stack.redisUrl) });
+    const queue = replayQueue();
     const parent = await queue.getJob(`run-${run.id}`);
     const counts = await parent!.getDependenciesCount();
     await queue.close();
-    // one child per partition (a worker of someone else's may already have taken some)
+    // one child per partition, in whatever state
     expect((counts.unprocessed ?? 0) + (counts.processed ?? 0) + (counts.failed ?? 0)).toBe(3);
   });
 
@@ -155,7 +168,7 @@ describe('ReplayLauncher', () => {
     const serving = await launcher.cutover(kappa.id, 30);
     expect(serving).toMatchObject({ pipeline: definition.name, version: 1, runId: kappa.id, until: null });
     expect((await launcher.servingHistory(definition.name)).map((s) => s.version)).toEqual([1]);
-    const queue = new Queue(REPLAY_QUEUE, { connection: redisConnection(stack.redisUrl) });
+    const queue = replayQueue();
     await queue.remove(`run-${kappa.id}`, { removeChildren: true }).catch(() => 0);
     await queue.close();
   });
