@@ -145,7 +145,10 @@ registry_up() {
     tar xzf "$home"/apicurio-registry-app-*-all.tar.gz -C "$home" && rm -f "$home"/apicurio-registry-app-*-all.tar.gz
   fi
   log "registry: starting Apicurio $version on $SCHEMA_REGISTRY_URL (Confluent API at /apis/ccompat/v7, in-memory storage)"
-  nohup "$java_bin" -Xmx512m -Dquarkus.http.host="$REGISTRY_HOST" -Dquarkus.http.port="$REGISTRY_PORT" \
+  # C1 only and the serial collector: the registry answers a request per schema id, and starts in 13 s and
+  # 6.7 CPU seconds instead of 28 s and 11 (measured beside the test suites on a 2-core machine)
+  nohup "$java_bin" -Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    -Dquarkus.http.host="$REGISTRY_HOST" -Dquarkus.http.port="$REGISTRY_PORT" \
     -Dquarkus.management.host="$REGISTRY_HOST" -Dquarkus.management.port="$REGISTRY_MANAGEMENT_PORT" \
     -jar "$launcher" >"$STACK_DIR/registry.log" 2>&1 9>&- &
   record_pid registry $!
