@@ -110,6 +110,34 @@ describe('dashboard', () => {
     expect(await page.locator('#differences tbody tr').count()).toBeGreaterThan(0);
     expect(await page.textContent('#scorecard')).toContain('last batch run');
     await page.screenshot({ path: join(screenshots, 'dashboard-compared.png'), fullPage: true });
+
+    // the differing rows: a column per aggregation with `left → right`, no raw JSON, a reason one can read
+    expect(await page.$$eval('#differences th.value', (cells) => cells.map((c) => c.textContent))).toEqual(
+      scenario.pipelines[0]!.aggregations.map((a) => a.name),
+    );
+    expect(await page.textContent('#differences tbody')).not.toContain('{');
+    expect(await page.locator('#differences td.value.differs').count()).toBeGreaterThan(0);
+    const reasonWidth = await page.$eval('#differences th.reason', (th) => th.getBoundingClientRect().width);
+    expect(reasonWidth).toBeGreaterThan(200);
+    // nothing runs off the right edge at 1400 px, and the key's windows share their row with the replays
+    const layout = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const outside = [...document.querySelectorAll('body *')]
+        .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+        .map((element) => `${element.tagName.toLowerCase()}#${element.id}.${element.className}`);
+      const box = (selector: string) => document.querySelector(selector)!.getBoundingClientRect();
+      return {
+        width,
+        scrollWidth: document.documentElement.scrollWidth,
+        outside: outside.slice(0, 5),
+        timeline: { top: box('#timeline').top, right: box('#timeline').right },
+        replays: { top: box('#replays').top, left: box('#replays').left },
+      };
+    });
+    expect(layout.outside).toEqual([]);
+    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
+    expect(layout.replays.top).toBe(layout.timeline.top);
+    expect(layout.replays.left).toBeGreaterThan(layout.timeline.right);
     expect(pageErrors).toEqual([]);
   });
 });

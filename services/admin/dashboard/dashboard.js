@@ -204,16 +204,51 @@ function drawComparison() {
       </ul>`
     : '';
   const key = $('#key').value.trim();
+  // a column per aggregation, "left → right" in it: a row's difference is read off its cell, not out of JSON
+  const names = state.pipeline.definition.aggregations.map((a) => a.name);
+  $('#differences thead').innerHTML = `<tr><th>key</th><th>window</th><th>class</th>${names
+    .map(
+      (name) =>
+        `<th class="value" title="${escapeHtml(c.left.source)} → ${escapeHtml(c.right.source)}">${escapeHtml(name)}</th>`,
+    )
+    .join('')}<th class="reason">reason</th><th class="late">late events</th></tr>`;
   $('#differences tbody').innerHTML = state.rows
     .filter((r) => !key || r.key === key)
     .slice(0, 100)
     .map(
-      (r) => `<tr><td>${escapeHtml(r.key)}</td><td>${time(r.windowStart)} – ${time(r.windowEnd)}</td>
-        <td><span class="class ${r.class}">${r.class}</span></td><td>${escapeHtml(JSON.stringify(r.leftValues))}</td>
-        <td>${escapeHtml(JSON.stringify(r.rightValues))}</td><td>${escapeHtml(r.reason)}</td>
-        <td>${r.lateEventIds.map((id) => `<code title="a late event the streaming side dropped">${escapeHtml(id)}</code>`).join(' ')}</td></tr>`,
+      (
+        r,
+      ) => `<tr><td>${escapeHtml(r.key)}</td><td class="window-bounds">${time(r.windowStart)} – ${time(r.windowEnd)}</td>
+        <td><span class="class ${r.class}">${r.class}</span></td>${names.map((name) => valueCell(r, name)).join('')}
+        <td class="reason">${escapeHtml(r.reason)}</td>
+        <td class="late">${lateEventsCell(r.lateEventIds)}</td></tr>`,
     )
     .join('');
+}
+
+/** One aggregation of a differing row: `left → right`, marked when the two differ; `–` for a missing side. */
+function valueCell(row, name) {
+  const show = (values) => {
+    const value = values?.[name];
+    if (value === undefined || value === null) return '–';
+    return Number.isInteger(value)
+      ? String(value)
+      : Number(value)
+          .toPrecision(6)
+          .replace(/\.?0+$/, '');
+  };
+  const left = show(row.leftValues);
+  const right = show(row.rightValues);
+  if (left === right) return `<td class="value" title="${left}">${left}</td>`;
+  return `<td class="value differs" title="${left} → ${right}">${left} → ${right}</td>`;
+}
+
+/** The late events behind a row: the first few ids, and how many more (all of them in the tooltip). */
+function lateEventsCell(ids) {
+  if (ids.length === 0) return '';
+  const shown = ids.slice(0, 3).map((id) => `<code>${escapeHtml(id)}</code>`);
+  const more = ids.length > 3 ? ` <span class="more">+${ids.length - 3}</span>` : '';
+  return `<span title="${escapeHtml(ids.join(' '))}">${shown.join(' ')}${more}</span>`;
 }
 
 // --- replays with live progress --------------------------------------------------------------------------
