@@ -1,5 +1,6 @@
 import type { IHeaders, Message, Producer } from 'kafkajs';
 import { UnacknowledgedSendError } from './errors/unacknowledged-send-error';
+import { originalCause } from './original-cause';
 import type { OutgoingHeaders, OutgoingRecord } from './types';
 
 export interface SentRecordPosition {
@@ -11,6 +12,12 @@ export interface SentRecordPosition {
 /** the partition kafkajs's partitioner put each message of a send in (filled by `KafkaClient`) */
 export type MessagePlacements = WeakMap<object, number>;
 
+/** How connect() tries again after a dropped connection: the delay doubles from `initialMs`, `attempts` in all. */
+export interface ConnectRetry {
+  attempts: number;
+  initialMs: number;
+}
+
 /** Idempotent (acks=all) producer; records keep their order per partition. */
 export class KafkaProducer {
   private closing: Promise<void> | undefined;
@@ -18,10 +25,28 @@ export class KafkaProducer {
   constructor(
     private readonly producer: Producer,
     private readonly placements: MessagePlacements = new WeakMap(),
+    private readonly connectRetry: ConnectRetry = { attempts: 6, initialMs: 300 },
   ) {}
 
+  /**
+   * Connects and obtains the producer id. kafkajs 2.2.4 gives up at once when a connection breaks while it asks
+   * a broker for the id (its initProducerId retries protocol errors only, and connecting to that broker bails
+   * on a connection error): a broker closing connections as it starts or leaves failed the generator with
+   * `read ECONNRESET` (see README). A connection error is tried again here, with backoff (~9 s in all).
+   */
   async connect(): Promise<void> {
-    await this.producer.connect();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.producer.connect();
+        return;
+      } catch (error) {
+        const connectionLost = originalCause(error).name === 'KafkaJSConnectionError';
+        if (!connectionLost || attempt >= this.connectRetry.attempts) throw error;
+        await this.producer.disconnect().catch(() => undefined);
+        const delay = this.connectRetry.initialMs * 2 ** (attempt - 1);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /**

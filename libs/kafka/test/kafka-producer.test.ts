@@ -47,3 +47,54 @@ describe('KafkaProducer', () => {
     await expect(producer.send('t', records('0'))).rejects.toThrow(/answered for partitions \[0, 0\]/);
   });
 });
+
+/** What kafkajs's bail makes of a dropped connection: a non-retriable wrapper around the connection error. */
+function connectionLost(): Error {
+  const cause = Object.assign(new Error('Connection error: read ECONNRESET'), {
+    name: 'KafkaJSConnectionError',
+  });
+  return Object.assign(new Error(cause.message), { name: 'KafkaJSNonRetriableError', cause });
+}
+
+/** A kafkajs producer whose connect() fails with the errors given, in turn, then succeeds. */
+function producerFailingToConnect(failures: Error[]): { producer: Producer; calls: string[] } {
+  const calls: string[] = [];
+  const producer = {
+    connect: async () => {
+      calls.push('connect');
+      const failure = failures.shift();
+      if (failure) throw failure;
+    },
+    disconnect: async () => {
+      calls.push('disconnect');
+    },
+  } as unknown as Producer;
+  return { producer, calls };
+}
+
+describe('KafkaProducer.connect', () => {
+  const retry = { attempts: 3, initialMs: 1 };
+
+  it('tries again when the connection broke while connecting (kafkajs gives up at once), then resolves', async () => {
+    const { producer, calls } = producerFailingToConnect([connectionLost(), connectionLost()]);
+    await new KafkaProducer(producer, new WeakMap(), retry).connect();
+    expect(calls).toEqual(['connect', 'disconnect', 'connect', 'disconnect', 'connect']);
+  });
+
+  it('gives up after the attempts it is given, with the error kafkajs raised', async () => {
+    const { producer, calls } = producerFailingToConnect([
+      connectionLost(),
+      connectionLost(),
+      connectionLost(),
+    ]);
+    await expect(new KafkaProducer(producer, new WeakMap(), retry).connect()).rejects.toThrow(/ECONNRESET/);
+    expect(calls.filter((call) => call === 'connect')).toHaveLength(3);
+  });
+
+  it('does not try again after any other error (a refused SASL login, an authorization failure)', async () => {
+    const denied = Object.assign(new Error('Cluster authorization failed'), { name: 'KafkaJSProtocolError' });
+    const { producer, calls } = producerFailingToConnect([denied]);
+    await expect(new KafkaProducer(producer, new WeakMap(), retry).connect()).rejects.toBe(denied);
+    expect(calls).toEqual(['connect']);
+  });
+});
