@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { resolve } from 'node:path';
+import { LongestFirstSequencer } from './test-setup/longest-first-sequencer';
 
 const root = import.meta.dirname;
 
@@ -29,7 +30,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          // projects run one after another (groups), each file of a project after the other but for unit
+          // groups run one after another: unit, then integration + e2e, then the suites with stacks of their own
           sequence: { groupOrder: 0 },
           maxWorkers: 2,
           // pure code, no process-wide state: one module graph per worker, not per file
@@ -43,7 +44,10 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          sequence: { groupOrder: 1 },
+          // integration and e2e files share the stack two at a time: each has topics, groups, queues and
+          // rows of its own, and none restarts what the others use
+          sequence: { groupOrder: 1, sequencer: LongestFirstSequencer },
+          maxWorkers: 2,
           setupFiles: ['test-setup/stack-env.ts'],
           include: [
             'libs/*/test/**/*.int.test.ts',
@@ -52,27 +56,28 @@ export default defineConfig({
           ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
         },
       },
       {
         resolve: { alias },
         test: {
           name: 'e2e',
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 1, sequencer: LongestFirstSequencer },
+          maxWorkers: 2,
           setupFiles: ['test-setup/stack-env.ts'],
           include: ['e2e/test/**/*.e2e.test.ts'],
           exclude: ownStackSuites,
           testTimeout: 300_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
         },
       },
       {
         resolve: { alias },
         test: {
           name: 'e2e-own-stack',
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 2 },
+          // the stack the fault suites share (started by the first of them, stopped after the last)
+          globalSetup: ['test-setup/fault-stack.ts'],
           setupFiles: ['test-setup/stack-env.ts'],
           include: ownStackSuites,
           testTimeout: 300_000,

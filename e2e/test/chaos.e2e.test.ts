@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { consumeUntil, DeadLetterHeaders } from '@lk/kafka';
-import { OwnStack } from '../src/support/own-stack';
+import { FAULT_STACK_PORTS, OwnStack } from '../src/support/own-stack';
 import { ServiceProcess } from '../src/support/service-process';
 import { SpeedScenario } from '../src/support/speed-scenario';
 import { expectGroundTruth } from './support/expect-ground-truth';
@@ -14,23 +14,18 @@ import { expectGroundTruth } from './support/expect-ground-truth';
  * the DLQ holds the poison records and nothing else. A second test restarts Postgres once under the same
  * services.
  *
- * Both run on a stack of their own (STACK_DIR, broker and registry ports; the machine's Postgres and Redis),
- * so the broker they restart is one they started.
+ * Both run on the fault suites' stack (test-setup/fault-stack.ts: its own broker, registry and PostgreSQL; the
+ * machine's Redis), so the broker and the PostgreSQL they restart are ones they started.
  */
 const chaosEvents = Number(process.env.LK_CHAOS_EVENTS ?? 200_000);
 /** The production is spread over this long, whatever the count: the kills land while events arrive. */
 const PRODUCE_SECONDS = 30;
-const ownStack = new OwnStack(
-  'chaos',
-  { kafka: 29292, kafkaController: 29293, registry: 28281, registryManagement: 29200, postgres: 25452 },
-  process.env.LK_CHAOS_STACK_DIR,
-);
+const ownStack = new OwnStack('chaos', FAULT_STACK_PORTS, inject('faultStackDir'));
 const token = 'chaos-admin-token-0123456789';
 const scenarios: SpeedScenario[] = [];
 
+// up reuses what is running (the speed-fault suite shares the stack); the project's global setup takes it down
 beforeAll(() => ownStack.run('up'), 300_000);
-// after hooks run last-registered first: the scenarios' cleanup, then down, each within its own time
-afterAll(() => ownStack.run('down'), 300_000);
 afterAll(async () => {
   for (const scenario of scenarios) await scenario.cleanup();
 }, 600_000);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OwnStack } from '../src/support/own-stack';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FAULT_STACK_PORTS, OwnStack } from '../src/support/own-stack';
 import { SpeedScenario } from '../src/support/speed-scenario';
 import { expectGroundTruth } from './support/expect-ground-truth';
 
@@ -10,20 +10,16 @@ import { expectGroundTruth } from './support/expect-ground-truth';
  */
 const scenarios: SpeedScenario[] = [];
 /**
- * The broker restart runs on a stack of its own (its own STACK_DIR and ports, the machine's PostgreSQL and
- * Redis): this test starts that broker, so it may stop and restart it, whoever started the shared one.
+ * The broker and PostgreSQL restarts run on the fault suites' stack (test-setup/fault-stack.ts: its own broker,
+ * registry and PostgreSQL; the machine's Redis): started by these suites, so theirs to restart.
  */
-const ownStack = new OwnStack(
-  'speed-faults',
-  { kafka: 29192, kafkaController: 29193, registry: 28181, registryManagement: 29100, postgres: 25462 },
-  process.env.LK_FAULTS_STACK_DIR,
+const ownStack = new OwnStack('speed-faults', FAULT_STACK_PORTS, inject('faultStackDir'), {
   // replays of this stack on queues of their own: workers of the shared stack (sharing Redis) never take them
-  { REPLAY_QUEUE_PREFIX: 'lk-faults' },
-);
+  REPLAY_QUEUE_PREFIX: 'lk-faults',
+});
 
+// up reuses what is running (the chaos suite shares the stack); the project's global setup takes it down
 beforeAll(() => ownStack.run('up'), 300_000);
-// after hooks run last-registered first: the scenarios' cleanup, then down, each within its own time
-afterAll(() => ownStack.run('down'), 300_000);
 afterAll(async () => {
   for (const scenario of scenarios) await scenario.cleanup();
 }, 600_000);

@@ -16,6 +16,18 @@ export interface OwnStackPorts {
 }
 
 /**
+ * The stack the fault suites (chaos, speed faults) share: run one after another in the project e2e-own-stack,
+ * they restart its broker and PostgreSQL, never anyone else's.
+ */
+export const FAULT_STACK_PORTS: OwnStackPorts = {
+  kafka: 29292,
+  kafkaController: 29293,
+  registry: 28281,
+  registryManagement: 29200,
+  postgres: 25452,
+};
+
+/**
  * A native stack of a suite's own (its own STACK_DIR, broker and registry; the machine's PostgreSQL, or one of
  * its own with `ports.postgres`, and Redis), for suites that restart the broker or PostgreSQL: they may stop
  * only what they started, whoever started the shared one. `env` is what a SpeedScenario and the processes it
