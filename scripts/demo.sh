@@ -151,15 +151,20 @@ awk -v name="$DEMO_PIPELINE" '/^- name: / { keep = ($3 == name) } keep' pipeline
 lk replay --mode kappa --pipeline "$DEMO_PIPELINE" --definition "$DEMO_DIR/what-if.yaml" --watch |
   tee "$DEMO_DIR/what-if-run.txt"
 WHAT_IF_JOB="$(awk 'NR == 1 { sub(/:$/, "", $6); print $6 }' "$DEMO_DIR/what-if-run.txt")"
-
-step "comparisons: Lambda vs Kappa for every pipeline, then what the larger lateness saved and cost"
+echo
+echo "-- $DEMO_PIPELINE: $KAPPA_JOB (allowed lateness 1m) vs $WHAT_IF_JOB (15m)"
 unexplained=0
+lk compare "$DEMO_PIPELINE" --left "speed:${KAPPA_JOB##*:}" --right "speed:${WHAT_IF_JOB##*:}" |
+  tee "$DEMO_DIR/what-if-compare.txt" || unexplained=1
+# the scorecard's what-if line, said once more as the step's answer
+sed -n 's/^ *what-if *[^ ]* vs [^ ]*: \([0-9]*\) of the \([0-9]*\) late events saved \(([^)]*)\), \([0-9]*\) windows changed, results final \(.*\)$/what-if: allowed lateness 15m instead of 1m saved \1 of the \2 late events the stream dropped \3, changed \4 windows, and makes results final \5/p' \
+  "$DEMO_DIR/what-if-compare.txt"
+
+step "comparisons: Lambda vs Kappa for every pipeline"
 for pipeline in "${PIPELINES[@]}"; do
   echo "-- $pipeline: lambda vs kappa"
   lk compare "$pipeline" || unexplained=1
 done
-echo "-- $DEMO_PIPELINE: $KAPPA_JOB (allowed lateness 1m) vs $WHAT_IF_JOB (15m)"
-lk compare "$DEMO_PIPELINE" --left "speed:${KAPPA_JOB##*:}" --right "speed:${WHAT_IF_JOB##*:}" || unexplained=1
 
 step "where everything is"
 lk lag
