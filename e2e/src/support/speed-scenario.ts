@@ -190,11 +190,15 @@ export class SpeedScenario {
    */
   demoCheck(
     mode: 'stream' | 'batch',
+    pipeline?: Pipeline,
     timeoutMs = 120_000,
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return runNode(
       join(root, 'e2e/dist/cli/demo-check.js'),
-      ['--mode', mode, '--events', this.allEventsFile(), '--pipelines', this.pipelinesFile],
+      [
+        ...['--mode', mode, '--events', this.allEventsFile(), '--pipelines', this.pipelinesFile],
+        ...(pipeline ? ['--pipeline', pipeline.name] : []),
+      ],
       { ...process.env, ...this.stackEnv },
       timeoutMs,
     );
