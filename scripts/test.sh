@@ -4,9 +4,9 @@
 # what it started, also when tests fail.
 #
 # What takes time runs side by side: the stack's JVMs start while TypeScript builds and lint runs, and the
-# suites that bring stacks of their own (vitest project e2e-own-stack: chaos, speed faults, the 3-node
-# cluster) run as a lane of their own beside all the others, which share the stack. With arguments, one
-# `vitest run` with them instead (e.g. `bash scripts/test.sh --project unit`).
+# fault suites, which restart a stack of their own (vitest project e2e-own-stack: chaos, speed faults), run
+# as a lane of their own beside all the others, which share the stack. With arguments, one `vitest run` with
+# them instead (e.g. `bash scripts/test.sh --project unit`).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
