@@ -74,23 +74,44 @@ async function startFrom(folder: string, service: string, env: Record<string, st
   return { url, stop: async () => (child.kill('SIGTERM'), exited), stderr: () => stderr };
 }
 
+const services = ['generator', 'speed', 'batch', 'merge', 'admin'];
+
 describe('each service runs from its own `pnpm deploy --prod` folder', () => {
-  for (const service of ['generator', 'speed', 'batch', 'merge', 'admin']) {
+  // the five deploys run side by side, once; each test awaits its own, so a failed deploy fails the test of
+  // that service with pnpm's stderr
+  const deploys = new Map<string, Promise<void>>();
+  beforeAll(async () => {
+    for (const service of services)
+      deploys.set(
+        service,
+        promisify(execFile)(
+          'pnpm',
+          [
+            '--filter',
+            `@lk/${service}`,
+            'deploy',
+            '--legacy',
+            '--prod',
+            '--config.confirmModulesPurge=false',
+            join(out, service),
+          ],
+          { cwd: root, maxBuffer: 16 * 1024 * 1024 },
+        ).then(
+          () => undefined,
+          (error: Error & { code?: number | string; stderr?: string }) => {
+            throw new Error(
+              `pnpm deploy of @lk/${service} failed (${error.code}):\n${error.stderr || error.message}`,
+            );
+          },
+        ),
+      );
+    await Promise.all([...deploys.values()].map((deploy) => deploy.catch(() => undefined)));
+  }, 300_000);
+
+  for (const service of services) {
     it(`${service}: /health 200, SIGTERM exits 0`, async () => {
       const folder = join(out, service);
-      await promisify(execFile)(
-        'pnpm',
-        [
-          '--filter',
-          `@lk/${service}`,
-          'deploy',
-          '--legacy',
-          '--prod',
-          '--config.confirmModulesPurge=false',
-          folder,
-        ],
-        { cwd: root, maxBuffer: 16 * 1024 * 1024 },
-      );
+      await deploys.get(service);
       const running = await startFrom(folder, service, {
         PIPELINES_FILE: pipelinesFile,
         DATABASE_URL: databaseUrl,

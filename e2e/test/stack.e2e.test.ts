@@ -37,6 +37,14 @@ describe('native stack', () => {
         new RegExp(`^${component}\\s+\\S*${address!.replace(/[.:/]/g, '\\$&')}\\S*\\s+healthy`, 'm'),
       );
     }
+    // the machine's cluster, which this stack reuses: told apart from what up started (unless up had to start
+    // it, the machine's PostgreSQL being down then, which makes it this stack's to stop)
+    const sharedStackDir = process.env.STACK_DIR || join(root, '.stack');
+    expect(status).toMatch(
+      existsSync(join(sharedStackDir, 'postgres.pid'))
+        ? /^postgres\s+\S+\s+healthy\s+pid \d+, started by stack:up/m
+        : /^postgres\s+\S+\s+healthy\s+machine/m,
+    );
   });
 
   it('up is idempotent: a second run reuses what is running', () => {
@@ -98,7 +106,8 @@ describe('native stack', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 // Stacks of their own: another STACK_DIR and other ports, so these tests never touch the shared stack
-// (PostgreSQL on the machine's port is reused by them, as by every `up`, and therefore never stopped).
+// (PostgreSQL on the machine's port is reused by them, as by every `up`, and therefore never stopped; or, with
+// POSTGRES_OWN=1, each has a cluster of its own).
 
 interface Run {
   status: number | null;
@@ -158,20 +167,38 @@ const alive = (pid: number) => {
 const recordedPid = (stackDir: string, name: string) =>
   Number(readFileSync(join(stackDir, `${name}.pid`), 'utf8').split(' ')[0]);
 
-describe('native stack on its own STACK_DIR and ports', () => {
+// POSTGRES_OWN=1: PostgreSQL too is the stack's own (initdb'd under its STACK_DIR, on a port of its own), so
+// restart-postgres and down restart and stop that cluster and never the machine's, which other suites share.
+describe('native stack on its own STACK_DIR and ports, with a PostgreSQL cluster of its own (POSTGRES_OWN=1)', () => {
+  const ownPostgres = 25432;
+  const machine = new Database(loadStackConfig().databaseUrl, { max: 1 });
+  const psql = (sql: string) =>
+    execFileSync(
+      'psql',
+      ['-h', '127.0.0.1', '-p', String(ownPostgres), '-U', 'postgres', '-d', 'lambdakappa', '-tAc', sql],
+      { encoding: 'utf8' },
+    ).trim();
   let stackDir = '';
   let env: NodeJS.ProcessEnv = {};
   beforeAll(() => {
     stackDir = mkdtempSync(join(tmpdir(), 'lk-stack-'));
-    env = isolatedEnv(stackDir);
+    env = isolatedEnv(stackDir, {
+      POSTGRES_OWN: '1',
+      PGHOST: '127.0.0.1',
+      PGPORT: String(ownPostgres),
+      PGUSER: 'postgres',
+      PGDATABASE: 'lambdakappa',
+      DATABASE_URL: '',
+    });
   });
 
   afterAll(async () => {
     await runStack('down', env);
+    await machine.close();
     rmSync(stackDir, { recursive: true, force: true });
   });
 
-  it('two concurrent ups start one broker, one registry, one Redis and format storage once', async () => {
+  it('two concurrent ups start one broker, one registry, one Redis, one own PostgreSQL and format storage once', async () => {
     const runs = await Promise.all([runStack('up', env), runStack('up', env)]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const stderr = runs.map((run) => run.stderr).join('\n');
@@ -179,11 +206,20 @@ describe('native stack on its own STACK_DIR and ports', () => {
     expect(count(stderr, /kafka: starting/)).toBe(1);
     expect(count(stderr, /registry: starting/)).toBe(1);
     expect(count(stderr, /redis: not answering .*, starting/)).toBe(1);
+    // the own cluster: initialised and started on its port once, with the database
+    expect(
+      count(stderr, /postgres: initialising a cluster of this stack's own in .*\/pg-data \(once\)/),
+    ).toBe(1);
+    expect(count(stderr, /postgres: starting this stack's own cluster \(.*\) on 127\.0\.0\.1:25432/)).toBe(1);
+    expect(count(stderr, /postgres: creating database lambdakappa/)).toBe(1);
+    expect(existsSync(join(stackDir, 'pg-data', 'PG_VERSION'))).toBe(true);
+    expect(psql('select current_database()')).toBe('lambdakappa');
     // the second one waited for the lock, then found everything healthy
     const second = runs.find((run) => /waiting for it to finish/.test(run.stderr));
     expect(second?.stderr).toMatch(/kafka: already listening on 127\.0\.0\.1:29092, reusing/);
     expect(second?.stderr).toMatch(/registry: already answering at http:\/\/127\.0\.0\.1:28081, reusing/);
-    expect(second?.stderr).not.toMatch(/starting|formatting/);
+    expect(second?.stderr).toMatch(/postgres: own cluster already answering on 127\.0\.0\.1:25432, reusing/);
+    expect(second?.stderr).not.toMatch(/starting|formatting|initialising|creating/);
   });
 
   it('status tells what this stack started from what the machine runs', () => {
@@ -191,19 +227,49 @@ describe('native stack on its own STACK_DIR and ports', () => {
     expect(status).toMatch(/^kafka\s+127\.0\.0\.1:29092\s+healthy\s+pid \d+, started by stack:up/m);
     expect(status).toMatch(/^registry\s+\S+:28081\s+healthy\s+pid \d+, started by stack:up/m);
     expect(status).toMatch(/^redis\s+127\.0\.0\.1:26379\s+healthy\s+pid \d+, started by stack:up/m);
-    expect(status).toMatch(/^postgres\s+\S+\s+healthy\s+machine/m);
+    // the own cluster (the machine's, which up reuses, is told as `machine` by the shared stack's status)
+    expect(status).toMatch(
+      new RegExp(
+        `^postgres\\s+127\\.0\\.0\\.1:25432/lambdakappa\\s+healthy\\s+pid ${recordedPid(stackDir, 'postgres')}, started by stack:up`,
+        'm',
+      ),
+    );
   });
 
-  it("down stops what up started, Redis included, and leaves the machine's PostgreSQL running", async () => {
+  it("restart-postgres restarts its own cluster under a new postmaster, never the machine's", async () => {
+    // a connection to the machine's cluster opened before: still the same session afterwards
+    const held = await machine.pool.connect();
+    try {
+      const session = 'select pg_backend_pid() as backend, pg_postmaster_start_time()::text as started';
+      const before = (await held.query(session)).rows[0];
+      const postmaster = recordedPid(stackDir, 'postgres');
+      const run = await runStack('restart-postgres', env);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/postgres: restarting this stack's own cluster/);
+      expect(run.stderr).not.toMatch(/local cluster/);
+      const restarted = recordedPid(stackDir, 'postgres');
+      expect(restarted).not.toBe(postmaster);
+      expect(alive(postmaster)).toBe(false);
+      expect(alive(restarted)).toBe(true);
+      expect(psql('select 1')).toBe('1');
+      expect((await held.query(session)).rows[0]).toEqual(before);
+    } finally {
+      held.release();
+    }
+  });
+
+  it("down stops what up started, Redis and its own PostgreSQL included, and leaves the machine's answering", async () => {
+    const postmaster = recordedPid(stackDir, 'postgres');
     const pids = ['kafka', 'registry', 'redis'].map((name) => recordedPid(stackDir, name));
     const run = await runStack('down', env);
     expect(run.status, run.stderr).toBe(0);
     for (const name of ['registry', 'kafka', 'redis'])
       expect(run.stderr).toMatch(new RegExp(`${name}: stopping pid \\d+`));
-    expect(run.stderr).not.toMatch(/postgres/);
-    for (const pid of pids) expect(alive(pid)).toBe(false);
-    for (const port of [29092, 28081, 26379]) expect(await portOpen(port)).toBe(false);
+    expect(run.stderr).toMatch(new RegExp(`postgres: stopping pid ${postmaster}`));
+    for (const pid of [...pids, postmaster]) expect(alive(pid)).toBe(false);
+    for (const port of [29092, 28081, 26379, ownPostgres]) expect(await portOpen(port)).toBe(false);
     expect(await portOpen(5432)).toBe(true);
+    expect(await machine.query('select 1 as one')).toEqual([{ one: 1 }]);
   });
 });
 
@@ -250,94 +316,6 @@ describe('native stack with its kafka-data moved away under the running broker',
     const again = await runStack('up', env);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).not.toMatch(/formatting/);
-  });
-});
-
-// POSTGRES_OWN=1: PostgreSQL too is the stack's own (initdb'd under its STACK_DIR, on a port of its own), so
-// restart-postgres and down restart and stop that cluster and never the machine's, which other suites share.
-describe('native stack with a PostgreSQL cluster of its own (POSTGRES_OWN=1)', () => {
-  const ownPostgres = 25432;
-  const machine = new Database(loadStackConfig().databaseUrl, { max: 1 });
-  const psql = (sql: string) =>
-    execFileSync(
-      'psql',
-      ['-h', '127.0.0.1', '-p', String(ownPostgres), '-U', 'postgres', '-d', 'lambdakappa', '-tAc', sql],
-      { encoding: 'utf8' },
-    ).trim();
-  let stackDir = '';
-  let env: NodeJS.ProcessEnv = {};
-  beforeAll(() => {
-    stackDir = mkdtempSync(join(tmpdir(), 'lk-stack-'));
-    env = isolatedEnv(stackDir, {
-      KAFKA_PORT: '29392',
-      KAFKA_CONTROLLER_PORT: '29393',
-      REGISTRY_PORT: '28381',
-      REGISTRY_MANAGEMENT_PORT: '29300',
-      REDIS_PORT: '26479',
-      POSTGRES_OWN: '1',
-      PGHOST: '127.0.0.1',
-      PGPORT: String(ownPostgres),
-      PGUSER: 'postgres',
-      PGDATABASE: 'lambdakappa',
-      DATABASE_URL: '',
-    });
-  });
-
-  afterAll(async () => {
-    await runStack('down', env);
-    await machine.close();
-    rmSync(stackDir, { recursive: true, force: true });
-  });
-
-  it('up initialises and starts a cluster of its own on its port, with the database', async () => {
-    const run = await runStack('up', env);
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(
-      /postgres: initialising a cluster of this stack's own in .*\/pg-data \(once\)/,
-    );
-    expect(run.stderr).toMatch(/postgres: starting this stack's own cluster \(.*\) on 127\.0\.0\.1:25432/);
-    expect(run.stderr).toMatch(/postgres: creating database lambdakappa/);
-    expect(existsSync(join(stackDir, 'pg-data', 'PG_VERSION'))).toBe(true);
-    const status = execFileSync('bash', [stackScript, 'status'], { env, encoding: 'utf8' });
-    expect(status).toMatch(
-      new RegExp(
-        `^postgres\\s+127\\.0\\.0\\.1:25432/lambdakappa\\s+healthy\\s+pid ${recordedPid(stackDir, 'postgres')}, started by stack:up`,
-        'm',
-      ),
-    );
-    expect(psql('select current_database()')).toBe('lambdakappa');
-  });
-
-  it("restart-postgres restarts its own cluster under a new postmaster, never the machine's", async () => {
-    // a connection to the machine's cluster opened before: still the same session afterwards
-    const held = await machine.pool.connect();
-    try {
-      const session = 'select pg_backend_pid() as backend, pg_postmaster_start_time()::text as started';
-      const before = (await held.query(session)).rows[0];
-      const postmaster = recordedPid(stackDir, 'postgres');
-      const run = await runStack('restart-postgres', env);
-      expect(run.status, run.stderr).toBe(0);
-      expect(run.stderr).toMatch(/postgres: restarting this stack's own cluster/);
-      expect(run.stderr).not.toMatch(/local cluster/);
-      const restarted = recordedPid(stackDir, 'postgres');
-      expect(restarted).not.toBe(postmaster);
-      expect(alive(postmaster)).toBe(false);
-      expect(alive(restarted)).toBe(true);
-      expect(psql('select 1')).toBe('1');
-      expect((await held.query(session)).rows[0]).toEqual(before);
-    } finally {
-      held.release();
-    }
-  });
-
-  it("down stops its own cluster and leaves the machine's answering", async () => {
-    const postmaster = recordedPid(stackDir, 'postgres');
-    const run = await runStack('down', env);
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`postgres: stopping pid ${postmaster}`));
-    expect(alive(postmaster)).toBe(false);
-    for (const port of [ownPostgres, 29392, 28381, 26479]) expect(await portOpen(port)).toBe(false);
-    expect(await machine.query('select 1 as one')).toEqual([{ one: 1 }]);
   });
 });
 
