@@ -22,6 +22,8 @@ export default defineConfig({
   test: {
     // the stack the integration and e2e tests use: containers where a Docker engine answers, else the native one
     globalSetup: ['test-setup/stack.ts'],
+    // in each group the longest files first (vitest reads the sequencer from the root config only)
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         resolve: { alias },
@@ -43,7 +45,7 @@ export default defineConfig({
           name: 'integration',
           // integration and e2e files share the stack two at a time: each has topics, groups, queues and
           // rows of its own, and none restarts what the others use
-          sequence: { groupOrder: 1, sequencer: LongestFirstSequencer },
+          sequence: { groupOrder: 1 },
           maxWorkers: 2,
           setupFiles: ['test-setup/stack-env.ts'],
           include: [
@@ -59,7 +61,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
-          sequence: { groupOrder: 1, sequencer: LongestFirstSequencer },
+          sequence: { groupOrder: 1 },
           maxWorkers: 2,
           setupFiles: ['test-setup/stack-env.ts'],
           include: ['e2e/test/**/*.e2e.test.ts'],
