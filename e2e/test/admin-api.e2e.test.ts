@@ -424,10 +424,15 @@ describe('admin API', () => {
     expect(started.status).toBe(202);
     const id = String(started.body.id);
     scenario.runIds.push(id);
-    for (let i = 0; i < 240; i++) {
-      if ((await call('GET', `/replays/${id}`)).body.status === 'completed') break;
+    // until the replay ends (a loaded machine makes it slow: a deadline of generous slack, not a count of
+    // polls), and it must have completed: a cutover of an unfinished run would fail for another reason
+    let status: unknown;
+    for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
+      status = (await call('GET', `/replays/${id}`)).body.status;
+      if (status === 'completed' || status === 'failed' || status === 'cancelled') break;
       await new Promise((r) => setTimeout(r, 250));
     }
+    expect(status, `the Kappa replay ${id}`).toBe('completed');
     const cutover = await call('POST', `/replays/${id}/cutover`, { body: { maxLag: 1000 } });
     expect(cutover.status, JSON.stringify(cutover.body)).toBe(200);
     expect(cutover.body).toMatchObject({ pipeline: tumbling().name, version: 2 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '@lk/common';
@@ -27,13 +28,9 @@ class Relay {
     private readonly target: { host: string; port: number },
   ) {}
 
-  /** A port free now, not listened on yet. */
+  /** A port free now, not listened on yet (see closedPort). */
   static async on(target: { host: string; port: number }): Promise<Relay> {
-    const probe = createServer();
-    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise((done) => probe.close(done));
-    const relay = new Relay(port, target);
+    const relay = new Relay(await closedPort(), target);
     relays.push(relay);
     return relay;
   }
@@ -55,6 +52,38 @@ class Relay {
     for (const socket of this.sockets) socket.destroy();
     if (this.server) await new Promise((done) => this.server!.close(done));
   }
+}
+
+/**
+ * A port nothing listens on (connecting is refused: ECONNREFUSED, as with a dependency that is not up) and
+ * that stays free until the relay opens on it, seconds later. Not one the kernel hands out: `listen(0)` and
+ * outgoing connections take their ports from ip_local_port_range, so a port found free there can be taken
+ * in the meantime by any process — another suite's service, a client's connection — and the relay could not
+ * open, or the service would reach a stranger. Below that range only a process naming the port takes it, and
+ * a random one, checked free, is named by no one else. (A relay listening from the start and resetting
+ * connections would hold the port, but the service would see a reset, not the refusal a closed port gives.)
+ */
+async function closedPort(): Promise<number> {
+  let ephemeralFrom = 32_768;
+  try {
+    ephemeralFrom = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+  } catch {
+    // not Linux: the IANA dynamic range starts higher still (49152), so this stays outside it too
+  }
+  const from = Math.max(1_024, ephemeralFrom - 12_000);
+  for (let attempt = 0; attempt < 50 && ephemeralFrom - from >= 100; attempt++) {
+    const port = from + Math.floor(Math.random() * (ephemeralFrom - from));
+    const probe = createServer();
+    const free = await new Promise<boolean>((done) => {
+      probe.once('error', () => done(false));
+      probe.listen(port, '127.0.0.1', () => done(true));
+    });
+    if (free) await new Promise((done) => probe.close(done));
+    if (free) return port;
+  }
+  throw new Error(`no free port below the ephemeral range (${ephemeralFrom}) for a relay`);
 }
 
 function start(service: string, env: Record<string, string>): ServiceProcess {
@@ -134,9 +163,22 @@ describe('start-up while a dependency is away', () => {
     const relay = await Relay.on(hostPort(stack.kafkaBrokers[0]!));
     const speed = start('speed', { KAFKA_BROKERS: `127.0.0.1:${relay.port}` });
     await speed.waitForLog('start-up waits for unavailable dependencies');
-    // the first wait is 1 s; the next try then spends seconds in the Kafka client's own retries
-    await new Promise((r) => setTimeout(r, 2_500));
+    // The first wait is 1 s; the next try then spends seconds in the Kafka client's own retries (kafkajs: 5,
+    // from 300 ms, doubling), logging each refused connection from inside the try, where the app exists. Stop
+    // once such a line follows the wait's: a fixed sleep can land before or after the try on a loaded machine.
+    const inTry = (lines: Record<string, unknown>[]) => {
+      const waited = lines.findIndex((line) => line.event === 'start-up waits for unavailable dependencies');
+      return lines.findIndex((line, i) => i > waited && String(line.event).startsWith('kafkajs: '));
+    };
+    for (const deadline = Date.now() + 60_000; inTry(speed.logLines()) < 0;) {
+      if (!speed.running || Date.now() > deadline)
+        throw new Error(`no second try seen: ${JSON.stringify(speed.logLines().slice(-5))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     expect(await speed.stop('SIGTERM')).toBe(0);
+    // the stop came after the try's first refused connection (and with seconds of its retries left)
+    const lines = speed.logLines();
+    expect(lines.findIndex((line) => line.event === 'stopping')).toBeGreaterThan(inTry(lines));
     expect(speed.logLines().filter((line) => line.level === 'error')).toEqual([]);
   }, 120_000);
 });
