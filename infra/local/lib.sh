@@ -86,7 +86,10 @@ kafka_cp() { echo "$KAFKA_LIBS/*"; }
 # for peak speed is wasted on a run of seconds — 1.6 instead of 2.6 CPU seconds, 1.8 instead of 5-7 s on a
 # loaded 2-core machine (TopicCommand --list).
 TOOL_JVM_OPTS=(-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
-kafka_tool() { java "${TOOL_JVM_OPTS[@]}" -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2-tools.properties" -cp "$(kafka_cp)" "$@"; }
+kafka_tool() {
+  kafka_resolve
+  java "${TOOL_JVM_OPTS[@]}" -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2-tools.properties" -cp "$(kafka_cp)" "$@"
+}
 
 kafka_resolve() {
   [ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ] && return 0
