@@ -328,7 +328,8 @@ setup_data() {
   source "$ROOT/scripts/toolchain.sh"
   if [ ! -d "$ROOT/node_modules" ]; then (cd "$ROOT" && pnpm install --frozen-lockfile >/dev/null); fi
   (cd "$ROOT" && pnpm exec tsc -b libs/store libs/schemas &&
-    node libs/store/dist/cli/migrate.js && node libs/schemas/dist/cli/register-schemas.js) >"$STACK_DIR/setup.log" 2>&1 ||
+    node libs/store/dist/cli/migrate.js && node libs/store/dist/cli/compact.js &&
+    node libs/schemas/dist/cli/register-schemas.js) >"$STACK_DIR/setup.log" 2>&1 ||
     fail "migrations or schema registration failed" "$STACK_DIR/setup.log"
   log "postgres: migrations applied; registry: contract schemas registered"
 }

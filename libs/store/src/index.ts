@@ -26,3 +26,4 @@ export {
   type ServingVersion,
 } from './replays/replay-run';
 export type { PoolClient } from 'pg';
+export { compactJobTables, type CompactedTable } from './maintenance/compact-job-tables';

@@ -164,6 +164,41 @@ describe('StreamJobStore', () => {
   });
 });
 
+describe('StreamJobStore.deleteJobs', () => {
+  it("deletes every row of the jobs with the prefix from every job table, and no other job's", async () => {
+    const prefix = `speed:delete_test_${randomUUID().slice(0, 8)}`;
+    const doomed = `${prefix}:v1`;
+    const kept = `${prefix}x:v1`;
+    for (const id of [doomed, kept]) {
+      const claimed = await store.claimPartition(id, 'p', topic, 0);
+      expect(await store.flush({ ...flushOf(claimed.epoch, 0), jobId: id })).toEqual({
+        written: [0],
+        fenced: [],
+      });
+    }
+    const rowsOf = async (id: string) => {
+      const counts: number[] = [];
+      for (const table of ['window_results', 'late_events', 'partition_state'])
+        counts.push(
+          Number(
+            (
+              await database.query<{ n: string }>(`select count(*) as n from ${table} where job_id = $1`, [
+                id,
+              ])
+            )[0]!.n,
+          ),
+        );
+      return counts;
+    };
+    expect((await rowsOf(doomed)).every((n) => n > 0)).toBe(true);
+    await store.deleteJobs(`${prefix}:`);
+    expect(await rowsOf(doomed)).toEqual([0, 0, 0]);
+    expect((await rowsOf(kept)).every((n) => n > 0)).toBe(true);
+    await store.deleteJobs(kept);
+    expect(await rowsOf(kept)).toEqual([0, 0, 0]);
+  });
+});
+
 describe('StreamJobStore.flush alongside', () => {
   it('gets only the owned rows, and a failure there rolls the whole flush back', async () => {
     const claim = await store.claimPartition(jobId, 'p', topic, 4);

@@ -169,11 +169,23 @@ export class StreamJobStore {
     return new Map(jobIds.map((jobId) => [jobId, byJob.get(jobId) ?? 0]));
   }
 
-  /** Deletes everything stored for the jobs whose id starts with `jobIdPrefix` (tests, benchmarks). */
+  /**
+   * Deletes everything stored for the jobs whose id starts with `jobIdPrefix` (tests, benchmarks, the demo's
+   * reset). The jobs are found in the small tables every job writes first (its definition, its partitions'
+   * progress: a flush writes that in the transaction of its results), then deleted by id from each table: a
+   * prefix match cannot use the job_id index under the database's collation, and scanned window_results whole.
+   */
   async deleteJobs(jobIdPrefix: string): Promise<void> {
     await this.database.transaction(async (client) => {
+      const { rows } = await client.query<{ job_id: string }>(
+        `select job_id from job_definitions where starts_with(job_id, $1)
+         union select job_id from partition_state where starts_with(job_id, $1)`,
+        [jobIdPrefix],
+      );
+      const jobIds = rows.map((row) => row.job_id);
+      if (jobIds.length === 0) return;
       for (const table of JOB_TABLES)
-        await client.query(`delete from ${table} where starts_with(job_id, $1)`, [jobIdPrefix]);
+        await client.query(`delete from ${table} where job_id = any($1)`, [jobIds]);
     });
   }
 
