@@ -34,6 +34,9 @@ export default defineConfig({
           maxWorkers: 2,
           // pure code, no process-wide state: one module graph per worker, not per file
           isolate: false,
+          // a few run a CLI as a process (lk-window over 100 k events, promtool) while the fault lane's JVMs
+          // start beside them: 5 s timed one out in a full run; a hang still fails
+          testTimeout: 30_000,
           setupFiles: ['test-setup/fast-check.ts'],
           include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
