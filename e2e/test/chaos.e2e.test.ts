@@ -113,7 +113,7 @@ class Services {
 const MIN_KILLS_EACH = 2;
 
 /**
- * Kills a service every 2–4 s (and restarts it) until stopped: each in turn, in a random order per round, so
+ * Kills a service every 4–8 s (and restarts it) until stopped: each in turn, in a random order per round, so
  * every one is hit again and again whatever the run's length. Stopping finishes only once every service has
  * been killed MIN_KILLS_EACH times, so a short run proves what a long one does.
  */
@@ -124,7 +124,9 @@ function chaosMonkey(running: Services): { stop: () => Promise<void> } {
     while (!stopped || !enough()) {
       const round = [...services].sort(() => Math.random() - 0.5);
       for (const service of round) {
-        await pause(2_000 + Math.random() * 2_000);
+        // 4-8 s apart (each service every 16-32 s): a killed worker's job waits out BullMQ's 30 s lock before
+        // another takes it; killed every ~12 s, a sliding-window batch run crept for 9 minutes
+        await pause(4_000 + Math.random() * 4_000);
         if (stopped && enough()) return;
         await running.killAndRestart(service);
       }
