@@ -1,10 +1,5 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import {
-  NotASchemaRegistryError,
-  RegistryTimeoutError,
-  SchemaIncompatibleError,
-  SchemaRegistryError,
-} from './errors';
+import { NotASchemaRegistryError, SchemaIncompatibleError, SchemaRegistryError } from './errors';
 import { registryAgentFor, registryRequest } from './registry-http';
 import type { Type as AvroType } from 'avsc';
 import type { AvroRecordSchema } from '../user-event';
@@ -213,8 +208,9 @@ export class SchemaRegistryClient {
         timeoutMs: this.timeoutMs,
       });
     } catch (error) {
-      const reason = error instanceof RegistryTimeoutError ? error.message : (error as Error).message;
-      throw new SchemaRegistryError(`schema registry at ${this.apiBase} is unreachable: ${reason}`);
+      throw new SchemaRegistryError(
+        `schema registry at ${this.apiBase} is unreachable: ${(error as Error).message}`,
+      );
     }
     const text = response.text;
     const parsed: unknown = text ? safeJson(text) : undefined;
