@@ -16,7 +16,20 @@ lk_fetch_npm_package() {
   shift 2
   echo "[toolchain] fetching $spec from the npm registry" >&2
   tmp="$(mktemp -d)"
-  (cd "$tmp" && npm pack --silent "$spec" >/dev/null) || { rm -rf "$tmp"; return 1; }
+  # a registry request that stalls (seen: npm pack idle for 3 minutes, then failing) is cut short and
+  # tried again, so that one slow response does not fail a fresh machine's first run
+  local attempt
+  for attempt in 1 2 3; do
+    (cd "$tmp" && npm pack --silent --fetch-timeout=60000 --fetch-retries=3 "$spec" >/dev/null) && break
+    rm -f "$tmp"/*.tgz
+    if [ "$attempt" = 3 ]; then
+      rm -rf "$tmp"
+      echo "[toolchain] could not fetch $spec from the npm registry" >&2
+      return 1
+    fi
+    echo "[toolchain] fetching $spec failed (attempt $attempt of 3), trying again" >&2
+    sleep $((attempt * 5))
+  done
   mkdir -p "$dir"
   tar xzf "$tmp"/*.tgz -C "$dir" --strip-components=1 "${@/#/package/}"
   rm -rf "$tmp"
