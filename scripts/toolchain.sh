@@ -8,6 +8,13 @@ LK_NODE_VERSION="${LK_NODE_VERSION:-24.21.0}"
 LK_PNPM_VERSION="${LK_PNPM_VERSION:-10.34.9}"
 LK_TOOLS="$LK_ROOT/.tools"
 
+# Node from the npm registry trusts only its own CA bundle, where Debian's Node uses the machine's: behind a
+# TLS-inspecting proxy (whose CA only the machine trusts) npm and pnpm on it would fail with
+# SELF_SIGNED_CERT_IN_CHAIN. The machine's bundle is added unless the caller chose one.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
 lk_node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
 # lk_fetch_npm_package SPEC DIR [MEMBER...]: unpacks the package's tarball (or only MEMBERs of it) into DIR.
