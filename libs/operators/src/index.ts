@@ -9,7 +9,13 @@ export {
   PipelineConfigError,
 } from './errors';
 export type { PipelineConfigErrorDetails } from './errors';
-export { MAX_DURATION_MS, MAX_EVENT_TIME_MS, MAX_PARTITION, MAX_WINDOWS_PER_EVENT } from './limits';
+export {
+  MAX_DURATION_MS,
+  MAX_EVENT_TIME_MS,
+  MAX_KEY_LENGTH,
+  MAX_PARTITION,
+  MAX_WINDOWS_PER_EVENT,
+} from './limits';
 
 export type { FixedWindowAssigner, SessionWindowAssigner, Window, WindowAssigner } from './windows/window';
 export { tumbling } from './windows/tumbling';
@@ -28,7 +34,15 @@ export { countDistinct, type DistinctValue } from './aggregators/count-distinct'
 export { BUILTIN_AGGREGATORS, type BuiltinAggregatorName } from './aggregators/builtins';
 export { resolveAggregators } from './aggregators/resolve';
 
-export type { AggregationSpec, Pipeline, WindowSpec } from './pipeline/types';
+export type { AggregationSpec, Pipeline, RecordFormat, WindowSpec } from './pipeline/types';
+export { RECORD_FORMATS } from './pipeline/types';
+export {
+  fieldReader,
+  pathProblem,
+  RECORD_KEY,
+  RECORD_TIMESTAMP,
+  type FieldReader,
+} from './pipeline/field-path';
 export {
   DURATION_EXPECTATION,
   DURATION_UNITS_MS,

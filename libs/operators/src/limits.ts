@@ -23,3 +23,10 @@ export const MAX_DURATION_MS = 36_500 * 86_400_000;
  * hopping window (a 1h window sliding every 4s) and keeps the per-event scratch buffer at 8 KB.
  */
 export const MAX_WINDOWS_PER_EVENT = 1_000;
+
+/**
+ * A key is stored in every result row, and PostgreSQL refuses a btree index entry above 2 704 bytes: a longer
+ * key (a 60 kB string from a careless producer) would fail every flush of its partition, stalling the job. 512
+ * UTF-16 code units stay below 1 600 bytes of UTF-8 (BMP characters take at most 3 bytes, a surrogate pair 4).
+ */
+export const MAX_KEY_LENGTH = 512;

@@ -138,8 +138,14 @@ describe('parsePipelines', () => {
     [{ watermark: { delay: '1s' } }, 'watermark.delay: expected one of the keys maxOutOfOrderness'],
     [{ allowedLateness: '-1m' }, 'allowedLateness: expected a duration like'],
     [{ colour: 'blue' }, 'colour: expected one of the keys name, source, key, time'],
-    [{ key: '' }, 'key: expected the name of the event field holding the key, got ""'],
-    [{ time: undefined }, 'time: expected the name of the event field holding the event time, got nothing'],
+    [
+      { key: '' },
+      'key: expected the name of the event field holding the key (a dotted path reads nested records: customer.id), or $key, got ""',
+    ],
+    [
+      { time: undefined },
+      'time: expected the name of the event field holding the event time (a dotted path reads nested records: customer.id), or $timestamp, got nothing',
+    ],
     [{ aggregations: [] }, 'aggregations: expected a non-empty list of {name, fn, field}, got []'],
     [
       { aggregations: [{ name: 'x', fn: 'median', field: 'a' }] },

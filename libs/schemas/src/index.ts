@@ -27,6 +27,7 @@ export {
   AvroItemLimitError,
   AvroLengthExceedsBodyError,
   IncompatibleWriterSchemaError,
+  MalformedJsonError,
   UserEventValidationError,
   MalformedAvroError,
   NullValueError,
@@ -42,6 +43,14 @@ export {
   type DecodedRecord,
   type WriterSchemaRegistry,
 } from './decoding/avro-record-decoder';
+export {
+  SubjectRecordDecoder,
+  type SubjectReader,
+  type SubjectRecordDecoderOptions,
+  type SubjectRegistry,
+} from './decoding/subject-record-decoder';
+export { JsonRecordDecoder, type JsonRecordDecoderOptions } from './decoding/json-record-decoder';
+export { EPOCH_MILLIS_LOGICAL_TYPES } from './decoding/timestamp-types';
 export {
   createUserEventDecoder,
   validateUserEvent,

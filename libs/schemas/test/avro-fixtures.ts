@@ -52,6 +52,7 @@ export class FakeRegistry implements WriterSchemaRegistry {
   readonly schemas = new Map<number, AvroRecordSchema>();
   readonly subjectsById = new Map<number, string[]>();
   readonly versionsBySubject = new Map<string, number[]>();
+  readonly latestBySubject = new Map<string, { version: number; id: number; schema: AvroRecordSchema }>();
   writerTypeCalls = 0;
 
   add(id: number, schema: AvroRecordSchema, subject = 'user-events-value'): this {
@@ -59,7 +60,14 @@ export class FakeRegistry implements WriterSchemaRegistry {
     this.subjectsById.set(id, [...(this.subjectsById.get(id) ?? []), subject]);
     const versions = this.versionsBySubject.get(subject) ?? [];
     this.versionsBySubject.set(subject, [...versions, versions.length + 1]);
+    this.latestBySubject.set(subject, { version: versions.length + 1, id, schema });
     return this;
+  }
+
+  async latestSchema(
+    subject: string,
+  ): Promise<{ version: number; id: number; schema: AvroRecordSchema } | null> {
+    return this.latestBySubject.get(subject) ?? null;
   }
 
   async writerType(schemaId: number): Promise<avro.Type | null> {

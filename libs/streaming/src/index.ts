@@ -15,3 +15,11 @@ export {
 export { LATE_TOPIC_SUFFIX, ResultPublisher, resultsTopic } from './result-publisher';
 export { isPoisonError } from './poison';
 export { readPipelinesFile } from './pipelines-file';
+export {
+  PipelineRecordDecoder,
+  subjectOf,
+  type PipelineRecordDecoderOptions,
+  type SourceSchemaCheck,
+} from './sources/pipeline-record-decoder';
+export { checkPipelineSchema } from './sources/pipeline-schema-check';
+export { PipelineSchemaError } from './sources/pipeline-schema-error';

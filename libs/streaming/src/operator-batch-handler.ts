@@ -39,7 +39,9 @@ export function operatorBatchHandler<E extends object>(
       let applied = 0;
       for (const { record, value } of decoded) {
         try {
-          if (operator.process(value, record.partition, Number(record.offset), record.timestamp)) applied++;
+          // the record key is read only by a pipeline keyed by $key
+          if (operator.process(value, record.partition, Number(record.offset), record.timestamp, record.key))
+            applied++;
         } catch (error) {
           if (!options.isPoison(error)) throw error;
           refused.push({ record, error: error as Error });

@@ -35,7 +35,8 @@ const kafkaDefaultMaxMessageBytes = 1_048_588;
  * throws a `DeadLetterQueueUnavailableError`, on which `KafkaConsumer` pauses the partition and retries.
  */
 export class DeadLetterQueue {
-  private readonly topicFor: (sourceTopic: string) => string;
+  /** the DLQ topic of a source topic */
+  readonly topicFor: (sourceTopic: string) => string;
   private readonly limits = new Map<string, number>();
 
   constructor(

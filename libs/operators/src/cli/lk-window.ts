@@ -29,14 +29,16 @@ import { MAX_PARTITION } from '../limits';
 import { KeyedWindowOperator, type OperatorMode } from '../operator/keyed-window-operator';
 import { ResultTable } from '../operator/result-table';
 import type { LateRecord, ResultChange } from '../operator/types';
+import { fieldReader, RECORD_KEY } from '../pipeline/field-path';
 import { findPipeline, parsePipelines } from '../pipeline/parse';
 
 const USAGE = `usage: lk-window --pipelines FILE --pipeline NAME --mode stream|batch --input EVENTS.jsonl
                  [--late LATE.jsonl] [--rejected REJECTED.jsonl]
 
 Runs one pipeline of FILE over EVENTS.jsonl (one JSON event per line, in log order, with the pipeline's key
-and time fields, time in epoch ms, an optional integer "partition", default 0, and an optional Kafka record
-"timestamp" in epoch ms) and prints the latest result of every window as JSONL sorted by key, window_start,
+and time fields, nested objects for dotted paths, time in epoch ms, an optional integer "partition", default
+0, an optional Kafka record "timestamp" in epoch ms (the time of a pipeline timed by $timestamp) and an
+optional Kafka record key "$key" (the key of a pipeline keyed by $key)) and prints the latest result of every window as JSONL sorted by key, window_start,
 window_end. --late writes one line per (event, window) dropped as late.
 A pipeline with maxEventTimeSkew needs "timestamp" on every line; an event whose time runs further ahead of
 it is left out, as the services dead-letter it: the run goes on, stderr says how many were left out, and
@@ -259,6 +261,8 @@ interface InputLine {
   readonly partition: number;
   /** The Kafka record timestamp, when the line carries one (the record's, not the event's time). */
   readonly timestamp: number | undefined;
+  /** The Kafka record key (`"$key"` on the line): the key of a pipeline keyed by `$key`. */
+  readonly recordKey: string | undefined;
 }
 
 function parseLine(text: string, line: number): InputLine {
@@ -289,10 +293,18 @@ function parseLine(text: string, line: number): InputLine {
       `"timestamp": expected the record timestamp in epoch milliseconds (an integer), got ${describeValue(timestamp)}`,
     );
   }
+  const recordKey = (event as Event)[RECORD_KEY] ?? undefined;
+  if (recordKey !== undefined && typeof recordKey !== 'string') {
+    throw new MalformedLineError(
+      line,
+      `"${RECORD_KEY}": expected the Kafka record key as a string, got ${describeValue(recordKey)}`,
+    );
+  }
   return {
     event: event as Event,
     partition: partition as number,
     timestamp: timestamp as number | undefined,
+    recordKey: recordKey as string | undefined,
   };
 }
 
@@ -337,6 +349,7 @@ async function run(options: Options, io: CliIo): Promise<void> {
   }
   const pipeline = findPipeline(parsePipelines(pipelinesText), options.pipeline);
   const operator = new KeyedWindowOperator<Event>(pipeline, { mode: options.mode });
+  const keyOf = fieldReader(pipeline.key);
   const table = new ResultTable();
   const lateOut = options.late === undefined ? undefined : new OutputFile('--late', options.late);
   const rejectedOut =
@@ -356,9 +369,9 @@ async function run(options: Options, io: CliIo): Promise<void> {
   try {
     for await (const text of lines) {
       line++;
-      const { event, partition, timestamp } = parseLine(text, line);
+      const { event, partition, timestamp, recordKey } = parseLine(text, line);
       try {
-        operator.process(event, partition, undefined, timestamp);
+        operator.process(event, partition, undefined, timestamp, recordKey);
       } catch (error) {
         // What the services dead-letter is left out here and the run goes on; they would not stop either.
         if (error instanceof EventTimeSkewError) {
@@ -374,7 +387,7 @@ async function run(options: Options, io: CliIo): Promise<void> {
         }
         throw error;
       }
-      const key = String(event[pipeline.key]);
+      const key = pipeline.key === RECORD_KEY ? String(recordKey) : String(keyOf(event));
       const known = partitionOfKey.get(key);
       if (known === undefined) partitionOfKey.set(key, partition);
       else if (known !== partition) {

@@ -1,7 +1,10 @@
 import type { Aggregator } from '../aggregators/aggregator';
 import { InvalidEventError } from '../errors';
-import { MAX_EVENT_TIME_MS } from '../limits';
+import { MAX_EVENT_TIME_MS, MAX_KEY_LENGTH } from '../limits';
+import { fieldReader, RECORD_KEY, RECORD_TIMESTAMP, type FieldReader } from '../pipeline/field-path';
 import type { Pipeline } from '../pipeline/types';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const EXPECTED_INPUT = {
   number: 'a finite number',
@@ -31,10 +34,13 @@ function accepts(kind: Aggregator['input'], value: unknown): boolean {
 export class EventReader {
   private readonly inputs: unknown[];
   private readonly kinds: Aggregator['input'][];
-  private readonly keyField: string;
-  private readonly timeField: string;
-  /** The distinct fields the aggregations read, each read once per event into `values`. */
+  /** undefined when the key is the Kafka record key ($key) */
+  private readonly keyOf: FieldReader | undefined;
+  /** undefined when the time is the Kafka record timestamp ($timestamp) */
+  private readonly timeOf: FieldReader | undefined;
+  /** The distinct fields (paths) the aggregations read, each read once per event into `values`. */
   private readonly distinctFields: string[];
+  private readonly fieldReaders: FieldReader[];
   private readonly values: unknown[];
   /** Per aggregation: index into `distinctFields`, or -1 for the whole event (no field). */
   private readonly sources: Int32Array;
@@ -45,12 +51,13 @@ export class EventReader {
     private readonly pipeline: Pipeline,
     aggregators: readonly Aggregator[],
   ) {
-    this.keyField = pipeline.key;
-    this.timeField = pipeline.time;
+    this.keyOf = pipeline.key === RECORD_KEY ? undefined : fieldReader(pipeline.key);
+    this.timeOf = pipeline.time === RECORD_TIMESTAMP ? undefined : fieldReader(pipeline.time);
     const fields = pipeline.aggregations.map((a) => a.field);
     this.kinds = aggregators.map((a) => a.input);
     this.inputs = new Array<unknown>(aggregators.length).fill(undefined);
     this.distinctFields = [...new Set(fields.filter((f) => f !== undefined))];
+    this.fieldReaders = this.distinctFields.map(fieldReader);
     this.values = new Array<unknown>(this.distinctFields.length).fill(undefined);
     this.sources = Int32Array.from(fields, (f) => (f === undefined ? -1 : this.distinctFields.indexOf(f)));
     this.checks = Uint8Array.from(fields, (f, i) =>
@@ -58,17 +65,37 @@ export class EventReader {
     );
   }
 
-  /** Numeric keys are stringified so that `7` and `"7"` are one key, as they are in the result rows. */
-  key(event: object): string {
-    const key = (event as Record<string, unknown>)[this.keyField];
-    if (typeof key === 'string') return key;
+  /**
+   * Numeric keys are stringified so that `7` and `"7"` are one key, as they are in the result rows. With
+   * `$key`, the Kafka record key's bytes are the key, read as UTF-8 (a string given by a caller that has
+   * already decoded it is taken as it is).
+   */
+  key(event: object, recordKey?: string | Uint8Array | null): string {
+    const key = this.keyOf === undefined ? recordKeyText(recordKey) : this.keyOf(event);
+    if (typeof key === 'string') {
+      if (key.length <= MAX_KEY_LENGTH) return key;
+      throw new InvalidEventError(
+        this.pipeline.name,
+        this.pipeline.key,
+        `a key of at most ${MAX_KEY_LENGTH} characters (it is stored in every result row; this one has ${key.length})`,
+        key,
+      );
+    }
     if (typeof key === 'number' && Number.isFinite(key)) return String(key);
-    throw new InvalidEventError(this.pipeline.name, this.pipeline.key, 'a string or a finite number', key);
+    throw new InvalidEventError(
+      this.pipeline.name,
+      this.pipeline.key,
+      this.keyOf === undefined ? 'a Kafka record key of UTF-8 text' : 'a string or a finite number',
+      key,
+    );
   }
 
-  /** Integers within MAX_EVENT_TIME_MS only: see limits.ts for what a time like 1e300 did before. */
-  time(event: object): number {
-    const time = (event as Record<string, unknown>)[this.timeField];
+  /**
+   * Integers within MAX_EVENT_TIME_MS only: see limits.ts for what a time like 1e300 did before. With
+   * `$timestamp`, the Kafka record timestamp is the event time.
+   */
+  time(event: object, recordTimestamp?: number): number {
+    const time = this.timeOf === undefined ? recordTimestamp : this.timeOf(event);
     if (Number.isSafeInteger(time) && Math.abs(time as number) <= MAX_EVENT_TIME_MS) return time as number;
     throw new InvalidEventError(
       this.pipeline.name,
@@ -83,10 +110,8 @@ export class EventReader {
    * undefined when the field is null or missing, which aggregations skip as SQL skips NULL.
    */
   readInputs(event: object): readonly unknown[] {
-    const { distinctFields, values, sources, inputs } = this;
-    for (let j = 0; j < distinctFields.length; j++) {
-      values[j] = (event as Record<string, unknown>)[distinctFields[j]!];
-    }
+    const { distinctFields, fieldReaders, values, sources, inputs } = this;
+    for (let j = 0; j < fieldReaders.length; j++) values[j] = fieldReaders[j]!(event);
     for (let i = 0; i < sources.length; i++) {
       const source = sources[i]!;
       if (source < 0) {
@@ -102,5 +127,16 @@ export class EventReader {
       }
     }
     return inputs;
+  }
+}
+
+/** A record key as text; undefined for a missing key or bytes that are not UTF-8 (both refused by key()). */
+function recordKeyText(recordKey: string | Uint8Array | null | undefined): string | undefined {
+  if (recordKey === null || recordKey === undefined || typeof recordKey === 'string')
+    return recordKey ?? undefined;
+  try {
+    return utf8.decode(recordKey);
+  } catch {
+    return undefined;
   }
 }

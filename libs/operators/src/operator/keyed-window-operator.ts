@@ -146,14 +146,22 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
    * event lacks a usable key, time or aggregation input; EventTimeSkewError when the pipeline has
    * maxEventTimeSkew and the event time is more than that ahead of `recordTimestamp` (the Kafka record's
    * timestamp); MissingRecordTimestampError when it has maxEventTimeSkew and no usable `recordTimestamp`.
+   * `recordKey` is the Kafka record key, read only by a pipeline keyed by `$key` (as `recordTimestamp` is the
+   * event time of one timed by `$timestamp`).
    * Dead-letter the record on InvalidEventError and EventTimeSkewError; the others are caller errors.
    */
-  process(event: E, partition: number, offset?: number, recordTimestamp?: number): boolean {
+  process(
+    event: E,
+    partition: number,
+    offset?: number,
+    recordTimestamp?: number,
+    recordKey?: string | Uint8Array | null,
+  ): boolean {
     let state = this.stateOf(partition);
     if (offset !== undefined && state?.nextOffset !== undefined && offset < state.nextOffset) return false;
     const { reader } = this;
-    const key = reader.key(event);
-    const time = reader.time(event);
+    const key = reader.key(event, recordKey);
+    const time = reader.time(event, recordTimestamp);
     if (this.maxEventTimeSkew !== undefined) this.checkSkew(time, recordTimestamp, this.maxEventTimeSkew);
     const inputs = reader.readInputs(event);
     // Only a valid event creates its partition, so a rejected record leaves no trace.
@@ -180,7 +188,8 @@ export class KeyedWindowOperator<E extends object = Record<string, unknown>> {
   processRecords(records: Iterable<SourceRecord<E>>): number {
     let applied = 0;
     for (const record of records) {
-      if (this.process(record.value, record.partition, record.offset, record.timestamp)) applied++;
+      if (this.process(record.value, record.partition, record.offset, record.timestamp, record.key))
+        applied++;
     }
     return applied;
   }

@@ -55,4 +55,6 @@ export interface SourceRecord<E> {
    * (required when the pipeline has one, ignored otherwise).
    */
   readonly timestamp?: number;
+  /** The Kafka record key: the key of a pipeline keyed by `$key` (bytes are read as UTF-8). */
+  readonly key?: string | Uint8Array | null;
 }

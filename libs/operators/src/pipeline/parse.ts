@@ -4,9 +4,16 @@ import { BUILTIN_AGGREGATORS, isBuiltinAggregator } from '../aggregators/builtin
 import { PipelineConfigError } from '../errors';
 import { MAX_DURATION_MS, MAX_WINDOWS_PER_EVENT } from '../limits';
 import { DURATION_EXPECTATION, parseDuration } from './duration';
+import { pathProblem, RECORD_KEY, RECORD_TIMESTAMP } from './field-path';
 import { isReservedName } from './reserved-names';
 import { stateRetentionProblem } from './state-retention';
-import type { AggregationSpec, Pipeline, WindowSpec } from './types';
+import {
+  RECORD_FORMATS,
+  type AggregationSpec,
+  type Pipeline,
+  type RecordFormat,
+  type WindowSpec,
+} from './types';
 
 export interface ParsePipelinesOptions {
   /** User-defined aggregators that an aggregation's `fn` may name besides the built-ins. */
@@ -26,6 +33,8 @@ const PIPELINE_KEYS = [
   'maxEventTimeSkew',
   'stateRetention',
   'aggregations',
+  'format',
+  'subject',
 ] as const;
 const MAX_DURATION_TEXT = `${MAX_DURATION_MS / 86_400_000}d`;
 const WINDOW_KEYS = {
@@ -145,6 +154,18 @@ class PipelineChecker {
     return ms;
   }
 
+  /** A dotted path into the record (`customer.id`), or `meta` (`$key`, `$timestamp`) where one is allowed. */
+  path(value: unknown, field: string, what: string, meta?: string): string {
+    const expected = `${what} (a dotted path reads nested records: customer.id)${meta ? `, or ${meta}` : ''}`;
+    const path = this.string(value, field, undefined, expected);
+    if (meta !== undefined && path === meta) return path;
+    if (path.startsWith('$'))
+      this.fail(field, expected, path, `"${path}" is not a record field or ${meta ?? 'a known name'}`);
+    const problem = pathProblem(path);
+    if (problem !== undefined) this.fail(field, expected, path, `the path ${problem}`);
+    return path;
+  }
+
   optionalDuration(value: unknown, field: string): number {
     return value === undefined ? 0 : this.duration(value, field, false);
   }
@@ -168,12 +189,12 @@ function validatePipeline(entry: unknown, index: number, options: ParsePipelines
   const pipeline: Pipeline = {
     name,
     source: check.string(fields['source'], 'source', undefined, 'a topic name'),
-    key: check.string(fields['key'], 'key', undefined, 'the name of the event field holding the key'),
-    time: check.string(
+    key: check.path(fields['key'], 'key', 'the name of the event field holding the key', RECORD_KEY),
+    time: check.path(
       fields['time'],
       'time',
-      undefined,
       'the name of the event field holding the event time',
+      RECORD_TIMESTAMP,
     ),
     window: validateWindow(check, fields['window']),
     watermark: {
@@ -184,7 +205,8 @@ function validatePipeline(entry: unknown, index: number, options: ParsePipelines
     },
     allowedLateness: check.optionalDuration(fields['allowedLateness'], 'allowedLateness'),
     aggregations: validateAggregations(check, fields['aggregations'], options),
-    // Only present when set: a pipeline without it equals (and fingerprints as) one written before it existed.
+    // Only present when set: a pipeline without them equals (and fingerprints as) one written before they existed.
+    ...validateFormat(check, fields['format'], fields['subject']),
     ...(fields['maxEventTimeSkew'] === undefined
       ? {}
       : { maxEventTimeSkew: check.duration(fields['maxEventTimeSkew'], 'maxEventTimeSkew', false) }),
@@ -192,6 +214,23 @@ function validatePipeline(entry: unknown, index: number, options: ParsePipelines
   // Likewise only when set; checked last, since its bound depends on the window and allowedLateness.
   if (fields['stateRetention'] === undefined) return pipeline;
   return { ...pipeline, stateRetention: validateStateRetention(check, fields['stateRetention'], pipeline) };
+}
+
+function validateFormat(
+  check: PipelineChecker,
+  format: unknown,
+  subject: unknown,
+): { format?: RecordFormat; subject?: string } {
+  if (format !== undefined && !RECORD_FORMATS.includes(format as RecordFormat)) {
+    check.fail('format', `one of ${RECORD_FORMATS.join(', ')}`, format);
+  }
+  if (subject === undefined) return format === undefined ? {} : { format: format as RecordFormat };
+  if (format === 'json')
+    check.fail('subject', 'no subject for format json (its records carry no schema id)', subject);
+  return {
+    ...(format === undefined ? {} : { format: format as RecordFormat }),
+    subject: check.string(subject, 'subject', undefined, 'a schema registry subject name'),
+  };
 }
 
 /** A duration no shorter than the window's extent plus allowedLateness (see minStateRetention). */
@@ -275,7 +314,7 @@ function validateAggregations(
     return {
       name,
       fn,
-      field: check.string(fields['field'], `${at}.field`, undefined, 'an event field name'),
+      field: check.path(fields['field'], `${at}.field`, `the field ${fn} reads`),
     };
   });
 }

@@ -26,6 +26,8 @@ export function toDefinition(pipeline: Pipeline): Record<string, unknown> {
   return {
     name: pipeline.name,
     source: pipeline.source,
+    ...(pipeline.format !== undefined && { format: pipeline.format }),
+    ...(pipeline.subject !== undefined && { subject: pipeline.subject }),
     key: pipeline.key,
     time: pipeline.time,
     window: windowDefinition,

@@ -9,18 +9,35 @@ export interface AggregationSpec {
   readonly name: string;
   /** A built-in (count, sum, min, max, avg, count_distinct) or a name from the aggregator registry. */
   readonly fn: string;
-  /** The event field fed to `fn`; absent for count (every event) and for user fns that take the event. */
+  /**
+   * The event field fed to `fn`, a dotted path into nested records (`payload.amount`); absent for count
+   * (every event) and for user fns that take the event.
+   */
   readonly field?: string;
 }
+
+export type RecordFormat = 'avro' | 'json';
+
+export const RECORD_FORMATS: readonly RecordFormat[] = ['avro', 'json'];
 
 /** One validated entry of pipelines.yaml. */
 export interface Pipeline {
   readonly name: string;
   /** The Kafka topic the pipeline reads. */
   readonly source: string;
-  /** Event field holding the key (string or number). */
+  /**
+   * How the source's record values are written: `avro` (Confluent wire format, writer schema by id from the
+   * registry; the default) or `json` (a UTF-8 JSON object per value). Absent means avro.
+   */
+  readonly format?: RecordFormat;
+  /** For avro: the subject whose versions the pipeline reads. Absent means `<source>-value` (TopicNameStrategy). */
+  readonly subject?: string;
+  /** Path of the key (string or number), dotted into nested records, or `$key` for the Kafka record key. */
   readonly key: string;
-  /** Event field holding the event time, epoch milliseconds. */
+  /**
+   * Path of the event time (epoch milliseconds; Avro timestamp-micros is read as milliseconds), or
+   * `$timestamp` for the Kafka record timestamp.
+   */
   readonly time: string;
   readonly window: WindowSpec;
   readonly watermark: { readonly maxOutOfOrderness: number };

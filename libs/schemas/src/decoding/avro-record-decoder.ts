@@ -12,6 +12,7 @@ import {
 } from './errors';
 import type { AvroRecordSchema } from '../user-event';
 import { compileBodyScan, type BodyScan } from './bounded-body-scan';
+import { EPOCH_MILLIS_LOGICAL_TYPES } from './timestamp-types';
 import avro from 'avsc';
 
 const HEADER_BYTES = 5;
@@ -40,6 +41,11 @@ export interface AvroRecordDecoderOptions<T> {
    * versions of this subject (otherwise it is not ready, and the batch is retried).
    */
   subject: string;
+  /**
+   * Also accept a writer registered only under other subjects when its schema resolves, by Avro's rules, to
+   * the reader schema (a producer with another subject naming strategy). Off: such a writer is refused.
+   */
+  acceptResolvable?: boolean;
   /** records larger than this go to the dead-letter queue rather than into memory */
   maxRecordBytes?: number;
   /**
@@ -78,7 +84,10 @@ export class AvroRecordDecoder<T> {
     private readonly registry: WriterSchemaRegistry,
     private readonly options: AvroRecordDecoderOptions<T>,
   ) {
-    this.readerType = avro.Type.forSchema(options.readerSchema as avro.Schema);
+    // timestamp logical types read as epoch milliseconds, the unit of every event time (timestamp-types.ts)
+    this.readerType = avro.Type.forSchema(options.readerSchema as avro.Schema, {
+      logicalTypes: EPOCH_MILLIS_LOGICAL_TYPES,
+    });
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     this.maxItems = options.maxItems ?? this.maxRecordBytes;
     this.unknownIdRecheckMs = options.unknownIdRecheckMs ?? DEFAULT_UNKNOWN_ID_RECHECK_MS;
@@ -121,8 +130,9 @@ export class AvroRecordDecoder<T> {
       throw new UnknownSchemaIdError(schemaId);
     }
     const subjects = await this.registry.subjectsOfId(schemaId);
-    if (subjects && !subjects.includes(this.options.subject)) {
-      const where = subjects.length ? `subject(s) ${subjects.join(', ')}` : 'no subject';
+    const foreign = subjects !== null && !subjects.includes(this.options.subject);
+    const where = subjects?.length ? `subject(s) ${subjects.join(', ')}` : 'no subject';
+    if (foreign && !this.options.acceptResolvable) {
       await this.assertRegistryVouches(schemaId, `is registered under ${where}`);
       throw new IncompatibleWriterSchemaError(
         schemaId,
@@ -136,7 +146,13 @@ export class AvroRecordDecoder<T> {
       scan = compileBodyScan(writerType, schemaId, this.maxItems);
     } catch (error) {
       await this.assertRegistryVouches(schemaId, 'cannot be read as the expected record');
-      throw new IncompatibleWriterSchemaError(schemaId, (error as Error).message);
+      const detail = (error as Error).message;
+      throw new IncompatibleWriterSchemaError(
+        schemaId,
+        foreign
+          ? `it is registered under ${where}, not under ${this.options.subject}, and does not resolve to ${this.options.subject}'s reader schema (${detail})`
+          : detail,
+      );
     }
     const readerType = this.readerType;
     return {

@@ -11,16 +11,14 @@ import {
   type PartitionJobProgress,
   type RunJobData,
 } from '@lk/replays';
-import {
-  createUserEventDecoder,
-  SchemaRegistryClient,
-  type AvroRecordDecoder,
-  type UserEvent,
-} from '@lk/schemas';
+import { SchemaRegistryClient } from '@lk/schemas';
 import { Database, ReplayRuns, StreamJobStore, type ReplayRun } from '@lk/store';
 import {
   isPoisonError,
+  LATE_TOPIC_SUFFIX,
   PartitionFencedError,
+  PipelineRecordDecoder,
+  PipelineSchemaError,
   PartitionReplay,
   RecordsDeletedError,
   ResultPublisher,
@@ -53,8 +51,10 @@ export class ReplayProcessor {
   private readonly store: StreamJobStore;
   private readonly producer: KafkaProducer;
   private readonly admin: KafkaAdmin;
-  /** one decoder (its schema cache) and one DLQ (the topic limits it learns) for all of the jobs */
-  private readonly decoder: AvroRecordDecoder<UserEvent>;
+  /** one registry client (its schema cache) and one DLQ (the topic limits it learns) for all of the jobs */
+  private readonly registry: SchemaRegistryClient;
+  /** a checked decoder per way of reading a source (format, subject, paths), shared by the runs that read so */
+  private readonly decoders = new Map<string, Promise<PipelineRecordDecoder>>();
   private readonly deadLetters: DeadLetterQueue;
   private connected: Promise<void> | undefined;
 
@@ -72,10 +72,7 @@ export class ReplayProcessor {
     this.store = new StreamJobStore(this.database);
     this.producer = this.kafka.producer();
     this.admin = this.kafka.admin();
-    this.decoder = createUserEventDecoder(
-      new SchemaRegistryClient(config.stack.schemaRegistryUrl),
-      config.maxRecordBytes,
-    );
+    this.registry = new SchemaRegistryClient(config.stack.schemaRegistryUrl);
     this.deadLetters = new DeadLetterQueue(this.producer, { admin: this.admin });
   }
 
@@ -192,6 +189,30 @@ export class ReplayProcessor {
     }
   }
 
+  /**
+   * The decoder of a run's pipeline, its paths checked against the source's schema once: a pipeline naming a
+   * field its records do not have fails the run (UnrecoverableError, the field named) instead of sending
+   * every record to the DLQ.
+   */
+  private decoderFor(pipeline: Pipeline): Promise<PipelineRecordDecoder> {
+    const { source, format, subject, key, time, aggregations } = pipeline;
+    const reading = JSON.stringify({ source, format, subject, key, time, aggregations });
+    let decoder = this.decoders.get(reading);
+    if (decoder === undefined) {
+      // ways of reading come from run definitions: bounded, so that a long-lived worker does not collect them
+      if (this.decoders.size >= 256) this.decoders.clear();
+      const created = new PipelineRecordDecoder(pipeline, this.registry, {
+        maxRecordBytes: this.config.maxRecordBytes,
+      });
+      decoder = created.prepare().then(() => created);
+      this.decoders.set(reading, decoder);
+      decoder.catch(() => this.decoders.delete(reading));
+    }
+    return decoder.catch((error: unknown) => {
+      throw error instanceof PipelineSchemaError ? new UnrecoverableError(error.message) : error;
+    });
+  }
+
   /** Which dependency does not answer now (within 5 s each), if any. */
   private async unavailableDependency(): Promise<'postgres' | 'kafka' | undefined> {
     const within = <T>(work: Promise<T>): Promise<T> =>
@@ -227,18 +248,19 @@ export class ReplayProcessor {
     cancel: AbortController,
     signal: AbortSignal,
   ): Promise<PartitionReplayResult> {
-    const { config, runs, decoder } = this;
+    const { config, runs } = this;
     const pipeline = definitionOf(run);
+    const decoder = await this.decoderFor(pipeline);
     const publisher =
       run.mode === 'kappa' && run.version !== null
         ? new ResultPublisher(
             this.producer,
             resultsTopic(pipeline.name, run.version),
-            `${pipeline.source}.late`,
+            `${pipeline.source}${LATE_TOPIC_SUFFIX}`,
             run.version,
           )
         : undefined;
-    const replay = new PartitionReplay<UserEvent>({
+    const replay = new PartitionReplay<object>({
       jobId: run.jobId,
       pipeline,
       mode: run.mode === 'batch' ? 'batch' : 'stream',
@@ -248,7 +270,7 @@ export class ReplayProcessor {
       kafka: this.kafka,
       groupId: run.groupId,
       store: this.store,
-      decode: async (record) => (await decoder.decode(record.value)).value,
+      decode: decoder.decode,
       isPoison: isPoisonError,
       deadLetters: this.deadLetters,
       publish: publisher && ((flush) => publisher.publish(flush)),

@@ -4,15 +4,22 @@ import {
   DeadLetterQueue,
   KafkaClient,
   speedGroupId,
-  type ConsumedRecord,
   type KafkaAdmin,
   type KafkaProducer,
   type TopicSpec,
 } from '@lk/kafka';
-import { createUserEventDecoder, SchemaRegistryClient, type UserEvent } from '@lk/schemas';
+import { SchemaRegistryClient } from '@lk/schemas';
 import { Database, JobDefinitions, StreamJobStore } from '@lk/store';
 import { SPEED_CONFIG } from '../config/speed-config.module';
-import { isPoisonError, ResultPublisher, resultsTopic, speedJobId, StreamJob } from '@lk/streaming';
+import {
+  isPoisonError,
+  LATE_TOPIC_SUFFIX,
+  PipelineRecordDecoder,
+  ResultPublisher,
+  resultsTopic,
+  speedJobId,
+  StreamJob,
+} from '@lk/streaming';
 import type { SpeedConfig } from '../config/speed-config';
 import { SpeedMetrics } from '../metrics/speed-metrics';
 import { KafkaJobSource } from './kafka-job-source';
@@ -27,7 +34,7 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger('speed');
   private readonly kafka: KafkaClient;
   private readonly database: Database;
-  private readonly jobs: StreamJob<UserEvent>[] = [];
+  private readonly jobs: StreamJob<object>[] = [];
   /** shared by the jobs for their lifetime: results, late events and dead letters */
   private readonly producer: KafkaProducer;
   /** kept connected: the DLQ asks it for its topic's size limit, and whether the topic exists */
@@ -54,7 +61,23 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     const { config } = this;
     const registry = new SchemaRegistryClient(config.stack.schemaRegistryUrl);
-    const decoder = createUserEventDecoder(registry, config.maxRecordBytes);
+    // every pipeline's paths checked against its source's schema before anything runs: a pipeline naming a
+    // field its records lack stops start-up (PipelineSchemaError, exit 1) naming the pipeline and the path
+    const decoders = new Map<string, PipelineRecordDecoder>();
+    for (const pipeline of config.pipelines) {
+      const decoder = new PipelineRecordDecoder(pipeline, registry, {
+        maxRecordBytes: config.maxRecordBytes,
+      });
+      const check = await decoder.prepare();
+      if (check.checked)
+        this.logger.info('pipeline fields checked', { pipeline: pipeline.name, schema: check.schema });
+      else
+        this.logger.warn('pipeline fields not checked at start-up', {
+          pipeline: pipeline.name,
+          reason: check.reason,
+        });
+      decoders.set(pipeline.name, decoder);
+    }
     const definitions = new JobDefinitions(this.database);
     const store = new StreamJobStore(this.database);
     const { admin, producer } = this;
@@ -71,7 +94,11 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
       const partitions = partitionsOf.get(pipeline.source)!;
       const results = resultsTopic(pipeline.name, config.version);
       outputs.set(results, { name: results, partitions, config: { 'cleanup.policy': 'compact' } });
-      outputs.set(`${pipeline.source}.late`, { name: `${pipeline.source}.late`, partitions });
+      const late = `${pipeline.source}${LATE_TOPIC_SUFFIX}`;
+      outputs.set(late, { name: late, partitions });
+      // one partition, as the stack creates user-events.dlq: letters are rare and read in order of arrival
+      const dlq = deadLetters.topicFor(pipeline.source);
+      if (!outputs.has(dlq)) outputs.set(dlq, { name: dlq, partitions: 1 });
     }
     await admin.ensureTopics([...outputs.values()]);
     for (const pipeline of config.pipelines) {
@@ -79,8 +106,14 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
       await definitions.record(jobId, pipeline.name, config.version, pipeline);
       const topic = resultsTopic(pipeline.name, config.version);
       const groupId = speedGroupId(pipeline.name, config.version);
-      const publisher = new ResultPublisher(producer, topic, `${pipeline.source}.late`, config.version);
-      const job: StreamJob<UserEvent> = new StreamJob<UserEvent>({
+      const publisher = new ResultPublisher(
+        producer,
+        topic,
+        `${pipeline.source}${LATE_TOPIC_SUFFIX}`,
+        config.version,
+      );
+      const decoder = decoders.get(pipeline.name)!;
+      const job: StreamJob<object> = new StreamJob<object>({
         jobId,
         groupId,
         pipeline,
@@ -89,7 +122,7 @@ export class StreamJobsService implements OnApplicationBootstrap, OnApplicationS
           heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
         }),
         store,
-        decode: async (record: ConsumedRecord) => (await decoder.decode(record.value)).value,
+        decode: decoder.decode,
         isPoison: isPoisonError,
         deadLetters,
         publish: (flush) => publisher.publish(flush),

@@ -9,3 +9,4 @@ export { MalformedAvroError } from './malformed-avro-error';
 export { UserEventValidationError } from './user-event-validation-error';
 export { AvroLengthExceedsBodyError } from './avro-length-exceeds-body-error';
 export { AvroItemLimitError } from './avro-item-limit-error';
+export { MalformedJsonError } from './malformed-json-error';
