@@ -8,11 +8,11 @@ import { speedJobId } from '@lk/streaming';
 import { GroundTruth } from '../support/ground-truth';
 
 const USAGE = `usage: lk-demo-check --mode stream|batch --events EVENTS.jsonl [--pipelines FILE] [--pipeline NAME]
-                     [--version N]
+                     [--source TOPIC] [--version N]
 
-The demo's self-check: for every pipeline of FILE (default pipelines.yaml), the rows and late events a job
-stored in PostgreSQL against \`lk-window --mode <mode>\` over EVENTS.jsonl (the generator's record of the log),
-or for the one pipeline NAME:
+The demo's self-check: for every pipeline of FILE (default pipelines.yaml) that reads TOPIC (default
+user-events), the rows and late events a job stored in PostgreSQL against \`lk-window --mode <mode>\` over
+EVENTS.jsonl (the producer's record of that topic's log), or for the one pipeline NAME:
   --mode stream   the speed layer's version N (default 1), which must have caught up with the log
   --mode batch    the pipeline's latest completed Lambda batch run
 Prints one line per pipeline; exit 0 when every one is equal, 1 when any differs, 2 on a usage error.
@@ -28,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
       events: { type: 'string' },
       pipelines: { type: 'string', default: 'pipelines.yaml' },
       pipeline: { type: 'string' },
+      source: { type: 'string', default: 'user-events' },
       version: { type: 'string', default: '1' },
     },
   });
@@ -38,13 +39,15 @@ async function main(argv: string[]): Promise<number> {
   const version = Number(values.version);
   if (!Number.isInteger(version) || version < 1)
     throw new UsageError('--version', `expected an integer >= 1, got ${values.version}`);
-  const pipelines = parsePipelines(readFileSync(values.pipelines, 'utf8')).filter(
-    (pipeline) => values.pipeline === undefined || pipeline.name === values.pipeline,
+  const pipelines = parsePipelines(readFileSync(values.pipelines, 'utf8')).filter((pipeline) =>
+    values.pipeline === undefined ? pipeline.source === values.source : pipeline.name === values.pipeline,
   );
   if (pipelines.length === 0)
     throw new UsageError(
-      '--pipeline',
-      `no pipeline named ${JSON.stringify(values.pipeline)} in ${values.pipelines}`,
+      values.pipeline === undefined ? '--source' : '--pipeline',
+      values.pipeline === undefined
+        ? `no pipeline of ${values.pipelines} reads ${JSON.stringify(values.source)}`
+        : `no pipeline named ${JSON.stringify(values.pipeline)} in ${values.pipelines}`,
     );
   const database = new Database(loadStackConfig().databaseUrl, { applicationName: 'lk-demo-check' });
   const truth = new GroundTruth(database);

@@ -60,7 +60,14 @@ export class SpeedScenario {
   constructor(
     readonly name: string,
     private readonly stackEnv: Record<string, string> = {},
-    private readonly options: { extraPipelines?: string } = {},
+    private readonly options: {
+      extraPipelines?: string;
+      /**
+       * Pipelines instead of the repository's (YAML as in pipelines.yaml), renamed like them; `source:
+       * SOURCE` reads the scenario's topic and `source: SOURCE.<x>` a topic of its own beside it.
+       */
+      pipelines?: string;
+    } = {},
   ) {
     const stack = loadStackConfig({ ...process.env, ...stackEnv });
     this.topic = `lk-${name}-${this.suffix}`;
@@ -96,8 +103,10 @@ export class SpeedScenario {
    */
   writePipelines(file: string, change: (text: string) => string = (text) => text): void {
     const extra = this.options.extraPipelines;
-    const text = (readFileSync(join(root, 'pipelines.yaml'), 'utf8') + (extra ? `\n${extra}` : ''))
+    const own = this.options.pipelines;
+    const text = (own ?? userEventPipelines() + (extra ? `\n${extra}` : ''))
       .replaceAll('source: user-events', `source: ${this.topic}`)
+      .replace(/source: SOURCE\b/g, `source: ${this.topic}`)
       .replace(/^- name: (\w+)/gm, `- name: ${this.name.replaceAll('-', '_')}_${this.suffix}_$1`);
     writeFileSync(file, change(text));
   }
@@ -218,6 +227,13 @@ export class SpeedScenario {
     return input;
   }
 
+  /** Adds a JSONL file of produced records (written by a test's own producer) to what lk-window reads. */
+  addEvents(lines: readonly object[]): void {
+    const jsonl = join(this.dir, `events-${this.jsonlFiles.length}.jsonl`);
+    this.jsonlFiles.push(jsonl);
+    writeFileSync(jsonl, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+  }
+
   /** The partition of every key, from the generator's JSONL (keys are hashed to partitions by the producer). */
   keyPartitions(): Map<string, number> {
     const partitions = new Map<string, number>();
@@ -315,19 +331,25 @@ export class SpeedScenario {
     }
   }
 
-  /** Until every pipeline's stored next offsets cover the whole log. */
+  /** Every topic the scenario's pipelines read. */
+  get sources(): string[] {
+    return [...new Set(this.pipelines.map((p) => p.source))];
+  }
+
+  /** Until every pipeline's stored next offsets cover the whole log of its source. */
   async caughtUp(version: number, timeoutMs = 180_000): Promise<void> {
-    const total = await this.endOffsetTotal();
+    const totals = new Map<string, number>();
+    for (const source of this.sources) totals.set(source, await this.endOffsetTotal(source));
+    const totalOf = new Map(this.pipelines.map((p) => [this.jobId(p, version), totals.get(p.source)!]));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       // Postgres may be restarting under a fault test: a failed read is a "not yet"
       const consumed = await this.store
         .consumed(this.pipelines.map((p) => this.jobId(p, version)))
         .catch(() => new Map<string, number>());
-      const rows = [...consumed].map(([job, records]) => ({ job, records }));
-      if (rows.length === this.pipelines.length && rows.every((row) => row.records === total)) return;
-      if (Date.now() > deadline)
-        throw new Error(`v${version} not caught up with ${total} records: ${JSON.stringify(rows)}`);
+      const rows = [...consumed].map(([job, records]) => ({ job, records, total: totalOf.get(job) }));
+      if (rows.length === this.pipelines.length && rows.every((row) => row.records === row.total)) return;
+      if (Date.now() > deadline) throw new Error(`v${version} not caught up: ${JSON.stringify(rows)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -360,11 +382,15 @@ export class SpeedScenario {
       records?: (record: { partition: number; offset: number; timestamp: number }) => boolean;
     } = {},
   ): ExpectedResults {
+    // lines a test's producer wrote name their topic: each pipeline reads only its source's
+    const accept = options.records;
+    const ofSource = (record: { partition: number; offset: number; timestamp: number; topic?: string }) =>
+      (record.topic === undefined || record.topic === pipeline.source) && (accept?.(record) ?? true);
     return GroundTruth.expected(
       options.pipelinesFile ?? this.pipelinesFile,
       pipeline.name,
       options.mode ?? 'stream',
-      this.allEventsFile(options.records),
+      this.allEventsFile(ofSource),
     );
   }
 
@@ -428,7 +454,10 @@ export class SpeedScenario {
       [1, 2, 3, 4].map((v) => `lk.window-results.${p.name}.v${v}`),
     );
     await admin
-      .deleteTopics([this.topic, `${this.topic}.dlq`, `${this.topic}.late`, ...resultTopics])
+      .deleteTopics([
+        ...new Set([this.topic, ...this.sources].flatMap((t) => [t, `${t}.dlq`, `${t}.late`])),
+        ...resultTopics,
+      ])
       .catch(() => undefined);
     await admin
       .deleteGroups([
@@ -464,6 +493,17 @@ export class SpeedScenario {
     await this.database.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The repository's pipelines that read user-events (the generator's topic), as written in pipelines.yaml:
+ * those over other teams' topics (shop.orders, web.clicks) have scenarios of their own.
+ */
+function userEventPipelines(): string {
+  const entries = readFileSync(join(root, 'pipelines.yaml'), 'utf8').split(/^(?=- name: )/m);
+  return entries
+    .filter((entry) => /^- name: /.test(entry) && /^\s+source: user-events$/m.test(entry))
+    .join('');
 }
 
 /** Runs a node script of ours; resolves with its exit code and output (killed after timeoutMs). */

@@ -26,6 +26,7 @@ export {
   DeadLetterQueue,
   type DeadLetter,
   type DeadLetterQueueOptions,
+  deadLetterTopic,
 } from './dead-letter/dead-letter-queue';
 export { DeadLetterQueueUnavailableError } from './dead-letter/dead-letter-queue-unavailable-error';
 export { DeadLetterShareExceededError } from './dead-letter/dead-letter-share-exceeded-error';

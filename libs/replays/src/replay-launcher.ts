@@ -1,6 +1,6 @@
 import { FlowProducer } from 'bullmq';
 import { sortableId, type Logger } from '@lk/common';
-import { batchGroupId, speedGroupId, type KafkaAdmin, type KafkaClient } from '@lk/kafka';
+import { batchGroupId, deadLetterTopic, speedGroupId, type KafkaAdmin, type KafkaClient } from '@lk/kafka';
 import { validatePipelines, type Pipeline } from '@lk/operators';
 import {
   JobDefinitionConflictError,
@@ -106,7 +106,7 @@ export class ReplayLauncher {
       }
     }
     try {
-      if (run.version !== null) await this.ensureVersionOutputs(admin, definition, run.version, range.length);
+      await this.ensureRunOutputs(admin, definition, run.version, range.length);
       await this.flows.add(replayFlow(run));
     } catch (error) {
       await this.runs.fail(id, `could not be queued: ${(error as Error).message}`);
@@ -278,20 +278,29 @@ export class ReplayLauncher {
       }));
   }
 
-  /** A Kappa version's output topics, created once here (not by each job) as its speed instance creates them. */
-  private async ensureVersionOutputs(
+  /**
+   * The topics a run writes, created once here (not by each job): its source's dead-letter topic, which a
+   * source no speed instance has read may lack, and a Kappa version's results and late topics, as its speed
+   * instance creates them.
+   */
+  private async ensureRunOutputs(
     admin: KafkaAdmin,
     pipeline: Pipeline,
-    version: number,
+    version: number | null,
     partitions: number,
   ): Promise<void> {
     await admin.ensureTopics([
-      {
-        name: resultsTopic(pipeline.name, version),
-        partitions: Math.max(partitions, 1),
-        config: { 'cleanup.policy': 'compact' },
-      },
-      { name: `${pipeline.source}${LATE_TOPIC_SUFFIX}`, partitions: Math.max(partitions, 1) },
+      { name: deadLetterTopic(pipeline.source), partitions: 1 },
+      ...(version === null
+        ? []
+        : [
+            {
+              name: resultsTopic(pipeline.name, version),
+              partitions: Math.max(partitions, 1),
+              config: { 'cleanup.policy': 'compact' },
+            },
+            { name: `${pipeline.source}${LATE_TOPIC_SUFFIX}`, partitions: Math.max(partitions, 1) },
+          ]),
     ]);
   }
 

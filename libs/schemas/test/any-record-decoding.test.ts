@@ -86,7 +86,9 @@ describe('SubjectRecordDecoder: any record type, read into the subject latest ve
     const { amount_cents: _dropped, ...withoutAmount } = order;
     const error = await rejection(decoder.decode(encoded(6, orderV3, withoutAmount)));
     expect(error).toBeInstanceOf(IncompatibleWriterSchemaError);
-    expect(error.message).toMatch(/schema id 6, .*no matching field for default-less shop.Order.amount_cents/);
+    expect(error.message).toMatch(
+      /schema id 6, .*no matching field for default-less shop.Order.amount_cents/,
+    );
   });
 
   it('a writer of another subject is accepted when it resolves to the reader, refused when it does not', async () => {

@@ -1,6 +1,6 @@
 export { Database } from './database';
 export { MIGRATIONS_DIR, migrate } from './migrator';
-export { JobDefinitionConflictError } from './errors';
+export { JobDefinitionConflictError, KeyOnTwoPartitionsError } from './errors';
 export { StreamJobStore } from './stream/stream-job-store';
 export type {
   ClaimedPartition,

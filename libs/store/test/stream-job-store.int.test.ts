@@ -5,6 +5,7 @@ import {
   Database,
   JobDefinitionConflictError,
   JobDefinitions,
+  KeyOnTwoPartitionsError,
   migrate,
   StreamJobStore,
   type StreamFlush,
@@ -355,5 +356,42 @@ describe('StreamJobStore session frontiers with stateRetention', () => {
         ['h901', 901],
       ]),
     );
+  });
+});
+
+describe('a key whose events are on two partitions (a topic not partitioned by the pipeline key)', () => {
+  const keyOn = (partition: number, epoch: number, key: string): StreamFlush => {
+    const flush = flushOf(epoch, partition);
+    return {
+      ...flush,
+      changes: flush.changes.map((row) => ({ ...row, key })),
+      late: [],
+      frontiers: [],
+    };
+  };
+
+  it('is refused, naming the key and both partitions, not overwritten: in one flush and across flushes', async () => {
+    const key = `shared-${randomUUID().slice(0, 8)}`;
+    const first = await store.claimPartition(jobId, 'p', topic, 20);
+    const second = await store.claimPartition(jobId, 'p', topic, 21);
+    await store.flush(keyOn(20, first.epoch, key));
+    const across = await store.flush(keyOn(21, second.epoch, key)).catch((error: unknown) => error);
+    expect(across).toBeInstanceOf(KeyOnTwoPartitionsError);
+    expect((across as Error).message).toMatch(new RegExp(`key "${key}" has events on partitions 20 and 21`));
+    const both = keyOn(20, first.epoch, `${key}-b`);
+    const inOne = await store
+      .flush({
+        ...both,
+        changes: [...both.changes, ...keyOn(21, second.epoch, `${key}-b`).changes],
+        partitions: [...both.partitions, ...keyOn(21, second.epoch, key).partitions],
+      })
+      .catch((error: unknown) => error);
+    expect(inOne).toBeInstanceOf(KeyOnTwoPartitionsError);
+    // the first partition's rows are as it wrote them
+    const rows = await database.query<{ partition: number }>(
+      'select partition from window_results where job_id = $1 and key = $2',
+      [jobId, key],
+    );
+    expect(rows.map((row) => row.partition)).toEqual([20, 20]);
   });
 });

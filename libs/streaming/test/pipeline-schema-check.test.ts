@@ -92,9 +92,9 @@ describe('checkPipelineSchema', () => {
     ],
   ])('%j is refused naming %s, what it found and the schema', (patch, field, found) => {
     const error = refusal(pipeline(patch));
-    expect(error.field).toBe(field);
-    expect(error.message).toMatch(/^pipeline "orders_1m": /);
+    expect(error.pipelineField).toBe(field);
+    expect(error.problem).toMatch(/^pipeline "orders_1m": /);
     expect(error.message).toMatch(found);
-    expect(error.message).toMatch(/in subject orders-value version 3$/);
+    expect(error.problem).toMatch(/in subject orders-value version 3$/);
   });
 });

@@ -25,6 +25,11 @@ export interface DeadLetterQueueOptions {
 /** Kafka's default `max.message.bytes` (1 MiB + 12 bytes of batch log overhead) */
 const kafkaDefaultMaxMessageBytes = 1_048_588;
 
+/** `<topic>.dlq`: where the records of a source topic that can never be processed go (the default). */
+export function deadLetterTopic(sourceTopic: string): string {
+  return `${sourceTopic}.dlq`;
+}
+
 /**
  * Sends records that can never be processed to `<topic>.dlq` as byte-for-byte copies — the key bytes and
  * every header as consumed (repeated, non-UTF-8; a null value as an empty one, listed in
@@ -43,7 +48,7 @@ export class DeadLetterQueue {
     private readonly producer: KafkaProducer,
     private readonly options: DeadLetterQueueOptions = {},
   ) {
-    this.topicFor = options.topicFor ?? ((sourceTopic) => `${sourceTopic}.dlq`);
+    this.topicFor = options.topicFor ?? deadLetterTopic;
   }
 
   async send(deadLetters: DeadLetter[]): Promise<void> {

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { Database } from '../database';
+import { KeyOnTwoPartitionsError } from '../errors';
 import type { ClaimedPartition, FlushOutcome, StreamFlush, WindowRow } from './stream-flush';
 
 /** Every table holding rows of a job, by job_id. */
@@ -210,7 +211,17 @@ export class StreamJobStore {
     rows: StreamFlush['changes'],
   ): Promise<void> {
     if (rows.length === 0) return;
-    await client.query(
+    // one window of a key from two partitions in this flush (one statement cannot update a row twice)
+    const partitionOf = new Map<string, number>();
+    for (const row of rows) {
+      const window = `${row.key}\u0000${row.windowStart}\u0000${row.windowEnd}`;
+      const seen = partitionOf.get(window);
+      if (seen !== undefined && seen !== row.partition)
+        throw new KeyOnTwoPartitionsError(flush.jobId, row.key, [seen, row.partition]);
+      partitionOf.set(window, row.partition);
+    }
+    // ... or a window another partition wrote before: not overwritten, and the flush is refused
+    const written = await client.query(
       `insert into window_results
          (job_id, pipeline, partition, key, window_start, window_end, values, revision, final, accumulators)
        select $1, $2, r.partition, r.key, r."windowStart", r."windowEnd", r.values, r.revision, r.final, r.accumulators
@@ -218,9 +229,27 @@ export class StreamJobStore {
                                              values jsonb, revision int, final boolean, accumulators jsonb)
        on conflict (job_id, pipeline, key, window_start, window_end) do update set
          partition = excluded.partition, values = excluded.values, revision = excluded.revision,
-         final = excluded.final, accumulators = excluded.accumulators, updated_at = now()`,
+         final = excluded.final, accumulators = excluded.accumulators, updated_at = now()
+       where window_results.partition is null or window_results.partition = excluded.partition`,
       [flush.jobId, flush.pipeline, JSON.stringify(rows)],
     );
+    if ((written.rowCount ?? rows.length) < rows.length) {
+      const conflict = await client.query<{ key: string; partition: number; other: number }>(
+        `select w.key, w.partition as other, r.partition
+         from window_results w
+         join json_to_recordset($3::json) as r(partition int, key text, "windowStart" bigint, "windowEnd" bigint)
+           on w.key = r.key and w.window_start = r."windowStart" and w.window_end = r."windowEnd"
+         where w.job_id = $1 and w.pipeline = $2 and w.partition <> r.partition
+         limit 1`,
+        [flush.jobId, flush.pipeline, JSON.stringify(rows)],
+      );
+      const found = conflict.rows[0];
+      throw new KeyOnTwoPartitionsError(
+        flush.jobId,
+        found?.key ?? '(unknown)',
+        found ? [found.other, found.partition] : [],
+      );
+    }
   }
 
   private async insertLate(client: PoolClient, flush: StreamFlush, rows: StreamFlush['late']): Promise<void> {
