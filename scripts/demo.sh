@@ -15,7 +15,7 @@ cd "$ROOT"
 DEMO_DIR=.stack/demo
 SERVICES=(speed batch merge admin)
 DEMO_PIPELINE=user_activity_1m
-PIPELINES=(user_activity_1m user_activity_5m_sliding user_sessions)
+PIPELINES=(user_activity_1m user_activity_5m_sliding user_sessions shop_orders_1m web_clicks_5m)
 
 # A recorded PID is stopped only while it is still that service of ours (the kernel may have reused it).
 service_pid() {
@@ -113,13 +113,18 @@ wait_healthy merge http://127.0.0.1:3004/health
 wait_healthy admin http://127.0.0.1:3000/health
 lk() { node services/admin/dist/cli/lk.js "$@"; }
 
-step "events in: 200 000 keyed Avro UserEvents over two simulated hours (10 s disorder, 1 % late, v1/v2 mix)"
+step "events in: 200 000 keyed Avro UserEvents over two simulated hours (10 s disorder, 1 % late, v1/v2 mix), and other teams' orders (Avro) and clicks (JSON)"
 # the two simulated hours end now
 START="$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:00Z)"
 node services/generator/dist/cli/generate.js --count 200000 --rate 20000 --event-time-per-second 12m \
   --start "$START" --keys 5000 --zipf 1.1 --disorder 10s --late-fraction 0.01 --lateness 1m..10m \
   --duplicates 0.005 --v1-fraction 0.2 --jsonl "$DEMO_DIR/events.jsonl" >"$DEMO_DIR/generator-summary.json"
 echo "(every produced record, with its partition, offset and record timestamp: $DEMO_DIR/events.jsonl)"
+# bring your own topic: records of types that are not ours, written as other teams' producers write them —
+# nested Avro orders registered by @kafkajs/confluent-schema-registry under shop.orders-value, JSON clicks
+rm -f "$DEMO_DIR/orders.jsonl" "$DEMO_DIR/clicks.jsonl"
+node e2e/dist/cli/foreign-producer.js --start "$START" --span 2h --orders 20000 --clicks 20000 \
+  --orders-jsonl "$DEMO_DIR/orders.jsonl" --clicks-jsonl "$DEMO_DIR/clicks.jsonl"
 
 step "speed layer: caught up, exactly-once in PostgreSQL — and checked against the ground truth"
 node services/speed/dist/cli/speed-report.js --wait 180 --rows 2
@@ -128,20 +133,32 @@ node services/speed/dist/cli/speed-report.js --wait 180 --rows 2
 checks_failed=0
 echo
 node e2e/dist/cli/demo-check.js --mode stream --events "$DEMO_DIR/events.jsonl" || checks_failed=1
+node e2e/dist/cli/demo-check.js --mode stream --source shop.orders --events "$DEMO_DIR/orders.jsonl" ||
+  checks_failed=1
+node e2e/dist/cli/demo-check.js --mode stream --source web.clicks --events "$DEMO_DIR/clicks.jsonl" ||
+  checks_failed=1
 
 step "Lambda batch layer: a batch run of every pipeline on the workers, then the Lambda view"
 lk replay --mode batch --watch
 echo
 # the batch layer's self-check: its runs against lk-window --mode batch (nothing late) over the same log
 node e2e/dist/cli/demo-check.js --mode batch --events "$DEMO_DIR/events.jsonl" || checks_failed=1
+node e2e/dist/cli/demo-check.js --mode batch --source shop.orders --events "$DEMO_DIR/orders.jsonl" ||
+  checks_failed=1
+node e2e/dist/cli/demo-check.js --mode batch --source web.clicks --events "$DEMO_DIR/clicks.jsonl" ||
+  checks_failed=1
 echo
 lk results "$DEMO_PIPELINE" --view lambda --key user-000000 --limit 5
 
-step "Kappa: a replay of $DEMO_PIPELINE as its next version from the retained log, then the cutover"
+step "Kappa: a replay of $DEMO_PIPELINE (and of shop_orders_1m) as its next version from the retained log, then the cutover"
 lk replay --mode kappa --pipeline "$DEMO_PIPELINE" --watch | tee "$DEMO_DIR/kappa-run.txt"
 KAPPA_RUN="$(awk 'NR == 1 { print $1 }' "$DEMO_DIR/kappa-run.txt")"
 KAPPA_JOB="$(awk 'NR == 1 { sub(/:$/, "", $6); print $6 }' "$DEMO_DIR/kappa-run.txt")"
 lk cutover "$KAPPA_RUN"
+# the same for another team's topic: nothing in the Kappa path knows what an order is
+echo
+lk replay --mode kappa --pipeline shop_orders_1m --watch | tee "$DEMO_DIR/kappa-orders-run.txt"
+lk cutover "$(awk 'NR == 1 { print $1 }' "$DEMO_DIR/kappa-orders-run.txt")"
 
 step "what-if: a Kappa replay of $DEMO_PIPELINE with allowed lateness 15m instead of 1m"
 # the pipeline's definition from pipelines.yaml with the one change

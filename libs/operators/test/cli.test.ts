@@ -508,3 +508,84 @@ describe('lk-window: output files', () => {
     expect(existsSync(missing)).toBe(false);
   });
 });
+
+describe('lk-window: records of any type', () => {
+  const T = 1_700_000_000_000;
+  const defs = () =>
+    file(
+      'nested.yaml',
+      `
+- name: nested
+  source: orders
+  key: customer.id
+  time: placed_at
+  window: { type: tumbling, size: 1m }
+  aggregations: [ { name: n, fn: count }, { name: cents, fn: sum, field: payment.amount_cents } ]
+- name: by_record
+  source: orders
+  format: json
+  key: $key
+  time: $timestamp
+  window: { type: tumbling, size: 1m }
+  aggregations: [ { name: n, fn: count } ]
+`,
+    );
+  const input = () =>
+    file(
+      'nested.jsonl',
+      [
+        {
+          customer: { id: 'c1' },
+          payment: { amount_cents: 5 },
+          placed_at: T,
+          $key: 's1',
+          timestamp: T + 60_000,
+        },
+        {
+          customer: { id: 'c1' },
+          payment: { amount_cents: null },
+          placed_at: T + 1,
+          $key: 's1',
+          timestamp: T,
+        },
+        { customer: { id: 'c2' }, payment: { amount_cents: 7 }, placed_at: T + 2, $key: 's2', timestamp: T },
+      ]
+        .map((line) => `${JSON.stringify(line)}\n`)
+        .join(''),
+    );
+  const windowOf = (t: number) => t - (t % 60_000);
+
+  it('reads dotted paths into nested objects, and "$key" and "timestamp" for $key and $timestamp', async () => {
+    const nested = await lkWindow([
+      '--pipelines',
+      defs(),
+      '--pipeline',
+      'nested',
+      '--mode',
+      'batch',
+      '--input',
+      input(),
+    ]);
+    expect(nested.code, nested.stderr).toBe(0);
+    expect(parseJsonl<Row>(nested.stdout).map((r) => [r.key, r.window_start, r.values])).toEqual([
+      ['c1', windowOf(T), { n: 2, cents: 5 }],
+      ['c2', windowOf(T), { n: 1, cents: 7 }],
+    ]);
+    const byRecord = await lkWindow([
+      '--pipelines',
+      defs(),
+      '--pipeline',
+      'by_record',
+      '--mode',
+      'batch',
+      '--input',
+      input(),
+    ]);
+    expect(byRecord.code, byRecord.stderr).toBe(0);
+    expect(parseJsonl<Row>(byRecord.stdout).map((r) => [r.key, r.window_start, r.values.n])).toEqual([
+      ['s1', windowOf(T), 1],
+      ['s1', windowOf(T + 60_000), 1],
+      ['s2', windowOf(T), 1],
+    ]);
+  });
+});
