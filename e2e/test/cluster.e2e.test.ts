@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaAdmin, PartitionReplicas } from '@lk/kafka';
+import { TEST_BROKER_JVM_OPTS } from '../src/support/own-stack';
 import { SpeedScenario } from '../src/support/speed-scenario';
 import { expectGroundTruth } from './support/expect-ground-truth';
 
@@ -30,7 +31,12 @@ const run = promisify(execFile);
 async function cluster(...args: string[]): Promise<string> {
   const { stdout, stderr } = await run('bash', [resolve(root, 'infra/local/cluster.sh'), ...args], {
     // a node may take minutes to start while the machine runs other suites too
-    env: { ...process.env, CLUSTER_DIR: clusterDir, STACK_TIMEOUT: '300' },
+    env: {
+      ...process.env,
+      CLUSTER_DIR: clusterDir,
+      STACK_TIMEOUT: '300',
+      KAFKA_JVM_OPTS: TEST_BROKER_JVM_OPTS,
+    },
     timeout: 400_000,
   });
   process.stderr.write(stderr);

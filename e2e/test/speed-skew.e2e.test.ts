@@ -23,7 +23,8 @@ afterAll(() => scenario.cleanup());
 describe('speed layer with maxEventTimeSkew', () => {
   it('dead-letters events too far ahead of their record timestamp and counts the others once', async () => {
     const registry = new SchemaRegistryClient(loadStackConfig().schemaRegistryUrl);
-    const schemaId = (await registerUserEventSchemas(registry)).latest;
+    // under the topic's own subject, as a standard serializer registers (TopicNameStrategy)
+    const schemaId = (await registerUserEventSchemas(registry, `${scenario.topic}-value`)).latest;
     const recordTime = Date.UTC(2026, 5, 1, 12, 0, 0);
     const event = (i: number, ahead: number): UserEvent => ({
       event_id: `skew-${i}`,

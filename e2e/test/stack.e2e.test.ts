@@ -9,6 +9,7 @@ import { loadStackConfig } from '@lk/common';
 import { KafkaClient } from '@lk/kafka';
 import { SchemaRegistryClient, registerUserEventSchemas, userEventSchemas } from '@lk/schemas';
 import { Database } from '@lk/store';
+import { TEST_BROKER_JVM_OPTS } from '../src/support/own-stack';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const stack = (command: string) =>
@@ -139,6 +140,7 @@ function isolatedEnv(stackDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
     SCHEMA_REGISTRY_URL: '',
     REDIS_PORT: '26379',
     REDIS_URL: '',
+    KAFKA_JVM_OPTS: TEST_BROKER_JVM_OPTS,
     ...extra,
   };
 }

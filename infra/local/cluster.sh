@@ -108,7 +108,9 @@ start_node() {
   LOG_FROM[$n]="$(stat -c %s "$dir/logs/server.log" 2>/dev/null || echo 0)"
   log "node $n: starting Kafka $KAFKA_VERSION (broker+controller) on $HOST:$(broker_port "$n"), controller $HOST:$(controller_port "$n")"
   # small heaps: three of these share a 2-core test machine with the stack and the services
-  nohup java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+  # KAFKA_JVM_OPTS (word-split) replaces the GC and JIT settings, as in stack.sh
+  # shellcheck disable=SC2086
+  nohup java -Xms256m -Xmx512m ${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20} -Djava.awt.headless=true \
     -Dkafka.logs.dir="$dir/logs" -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" \
     -cp "$(kafka_cp)" kafka.Kafka "$dir/server.properties" >"$dir/kafka.out" 2>&1 9>&- &
   record_pid "node$n" $!

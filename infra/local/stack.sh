@@ -106,7 +106,10 @@ kafka_up() {
   fi
   mkdir -p "$STACK_DIR/kafka-logs"
   log "kafka: starting $KAFKA_VERSION (KRaft) on $KAFKA_BROKERS"
-  nohup java -Xms512m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+  # KAFKA_JVM_OPTS (word-split) replaces the GC and JIT settings: the test suites' own brokers take C1 only,
+  # whose start costs a fraction of the CPU of C2's compilations on a 2-core machine
+  # shellcheck disable=SC2086
+  nohup java -Xms512m -Xmx1g ${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20} -Djava.awt.headless=true \
     -Dkafka.logs.dir="$STACK_DIR/kafka-logs" -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" \
     -cp "$(kafka_cp)" kafka.Kafka "$config" >"$STACK_DIR/kafka.out" 2>&1 9>&- &
   record_pid kafka $!

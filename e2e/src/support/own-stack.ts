@@ -19,6 +19,13 @@ export interface OwnStackPorts {
  * The stack the fault suites (chaos, speed faults) share: run one after another in the project e2e-own-stack,
  * they restart its broker and PostgreSQL, never anyone else's.
  */
+/**
+ * The JIT and GC of the brokers the suites start for themselves (fault stack, isolated stacks, the 3-node
+ * cluster): C1 only and the serial collector. A broker's start under C2 compiles for ~20 CPU seconds, on a
+ * machine of 2 cores shared with the other suites; test volumes never need C2's peak throughput.
+ */
+export const TEST_BROKER_JVM_OPTS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1';
+
 export const FAULT_STACK_PORTS: OwnStackPorts = {
   kafka: 29292,
   kafkaController: 29293,
@@ -53,6 +60,7 @@ export class OwnStack {
       SCHEMA_REGISTRY_URL: `http://127.0.0.1:${ports.registry}`,
       // a JVM may take minutes to start while other suites load the machine
       STACK_TIMEOUT: '300',
+      KAFKA_JVM_OPTS: TEST_BROKER_JVM_OPTS,
       ...(ports.postgres === undefined
         ? {}
         : {

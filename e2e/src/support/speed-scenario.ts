@@ -206,6 +206,7 @@ export class SpeedScenario {
       join(root, 'e2e/dist/cli/demo-check.js'),
       [
         ...['--mode', mode, '--events', this.allEventsFile(), '--pipelines', this.pipelinesFile],
+        ...['--source', this.topic],
         ...(pipeline ? ['--pipeline', pipeline.name] : []),
       ],
       { ...process.env, ...this.stackEnv },
