@@ -418,7 +418,6 @@ function openWindowRows(pipeline: Pipeline, keys: number, partition: number, rev
       jobId: 'bench',
       pipeline: pipeline.name,
       topic: 'bench',
-      keyField: pipeline.key,
       sessions: false,
       frontiers: false,
     },

@@ -282,6 +282,16 @@ describe('pipelines over a foreign Avro topic and a JSON topic, in one speed ser
       expect(expected.results.length, p.name).toBeGreaterThan(40);
     }
     expect(scenario.expectedByLkWindow(pipeline('orders_1m')).late.length).toBeGreaterThan(0);
+    // a late event is stored under the key it was placed under: read through the key's path, or the record key
+    const lateKeys = await scenario.database.query<{ pipeline: string; key: string }>(
+      'select distinct pipeline, key from late_events where job_id = any($1)',
+      [scenario.pipelines.map((p) => scenario.jobId(p, 1))],
+    );
+    expect(lateKeys.length).toBeGreaterThan(0);
+    for (const { pipeline: name, key } of lateKeys)
+      expect(key, name).toMatch(
+        name.endsWith('_by_record') || name.endsWith('_json') ? /^u-\d+$/ : /^cust-\d+$/,
+      );
     const admin = scenario.kafka.admin();
     await admin.connect();
     const topics = await admin.listTopics();
@@ -300,6 +310,14 @@ describe('pipelines over a foreign Avro topic and a JSON topic, in one speed ser
       expect(batch.code, batch.stderr).toBe(0);
       const runId = batch.stdout.split('\n')[0]!.trim();
       await expectGroundTruth(scenario, p, `batch:${runId}`, 'batch');
+      // the merge service explains every difference of the batch run from the speed layer by the late events
+      // the speed layer dropped, read back through the pipeline's nested paths
+      const compared = await scenario.compareCli([
+        ...['--pipeline', p.name, '--left', `batch:${runId}`, '--right', 'speed:v1'],
+      ]);
+      expect(compared.code, compared.stdout + compared.stderr).toBe(0);
+      expect(compared.stdout).toMatch(/unexplained\s+0\b/);
+      expect(compared.stdout).toMatch(/explained\s+[1-9]/);
       const kappa = await scenario.replayCli(['--mode', 'kappa', '--pipeline', p.name, '--wait']);
       expect(kappa.code, kappa.stderr).toBe(0);
       await expectGroundTruth(scenario, p, scenario.jobId(p, 2));

@@ -155,11 +155,15 @@ describe('lk-window', () => {
     ]);
     expect(code).toBe(0);
     const rows = parseJsonl<Row>(stdout);
-    const lateLines = parseJsonl<{ event: { user_id: string }; window_start: number; watermark: number }>(
-      readFileSync(late, 'utf8'),
-    );
+    const lateLines = parseJsonl<{
+      event: { user_id: string };
+      key: string;
+      window_start: number;
+      watermark: number;
+    }>(readFileSync(late, 'utf8'));
     expect(lateLines.length).toBeGreaterThan(0);
-    expect(Object.keys(lateLines[0]!)).toEqual(['event', 'window_start', 'window_end', 'watermark']);
+    expect(Object.keys(lateLines[0]!)).toEqual(['event', 'key', 'window_start', 'window_end', 'watermark']);
+    expect(lateLines.every((line) => line.key === line.event.user_id)).toBe(true);
     expect(rows.reduce((n, r) => n + r.values['events']!, 0) + lateLines.length).toBe(EVENTS);
     expect(rows.some((r) => r.final) && rows.some((r) => !r.final)).toBe(true);
   });

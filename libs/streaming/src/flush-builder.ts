@@ -14,8 +14,6 @@ export interface FlushTarget {
   readonly jobId: string;
   readonly pipeline: string;
   readonly topic: string;
-  /** the pipeline's key field, to name the key of a late event */
-  readonly keyField: string;
   /** session windows (their rows carry published bounds, retractions delete rows) */
   readonly sessions: boolean;
   /**
@@ -38,7 +36,6 @@ export function flushTargetOf(jobId: string, pipeline: Pipeline, mode: OperatorM
     jobId,
     pipeline: pipeline.name,
     topic: pipeline.source,
-    keyField: pipeline.key,
     sessions,
     frontiers: sessions && mode === 'stream',
     ...(sessions && pipeline.stateRetention !== undefined && { stateRetention: pipeline.stateRetention }),
@@ -88,7 +85,7 @@ export function buildFlush<E extends object>(
       late.push({
         partition,
         offset: record.offset ?? -1,
-        key: String((record.event as Record<string, unknown>)[target.keyField]),
+        key: record.key,
         windowStart: record.windowStart,
         windowEnd: record.windowEnd,
         watermark: record.watermark,

@@ -125,7 +125,6 @@ function flushInto(table: Table, operator: KeyedWindowOperator<Event>, pipeline:
     jobId: 'speed:p:v1',
     pipeline: 'p',
     topic: 'events',
-    keyField: 'user',
     sessions: pipeline.window.type === 'session',
     frontiers: pipeline.window.type === 'session',
   };

@@ -78,13 +78,24 @@ export function relativeDifferenceSql(a: string, b: string): string {
  * values), which final windows keep; a result that cannot be combined (no accumulators, a user-defined
  * function) is NULL, and a NULL never compares equal.
  */
+/**
+ * The JSON at a pipeline field's path in a late event: `event -> 'amount'` for a field, `event #> array[...]`
+ * for a dotted path into nested records (`payment.amount_cents`), each step its own literal.
+ */
+function eventPathSql(field: string): string {
+  const steps = field.split('.');
+  return steps.length === 1
+    ? `event -> ${sqlLiteral(field)}`
+    : `event #> array[${steps.map(sqlLiteral).join(', ')}]::text[]`;
+}
+
 export function adjustedValuesSql(aggregations: readonly AggregationSpec[]): string {
   const pairs: string[] = [];
   const combinable: string[] = [];
   aggregations.forEach(({ name, fn, field }, index) => {
     const value = `values -> ${sqlLiteral(name)}`;
     const accumulator = `accumulators -> ${sqlInteger(index)}`;
-    const input = field === undefined ? 'event' : `nullif(event -> ${sqlLiteral(field)}, 'null'::jsonb)`;
+    const input = field === undefined ? 'event' : `nullif(${eventPathSql(field)}, 'null'::jsonb)`;
     const fromRows = (rowPart: string, eventPart: string): string =>
       `case when is_row then ${rowPart} else ${eventPart} end`;
     let expression: string;

@@ -325,8 +325,8 @@ function resultLine(row: ResultChange): string {
 }
 
 function lateLine(record: LateRecord<Event>): string {
-  const { event, windowStart, windowEnd, watermark } = record;
-  return `${JSON.stringify({ event, window_start: windowStart, window_end: windowEnd, watermark })}\n`;
+  const { event, key, windowStart, windowEnd, watermark } = record;
+  return `${JSON.stringify({ event, key, window_start: windowStart, window_end: windowEnd, watermark })}\n`;
 }
 
 async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {

@@ -43,7 +43,7 @@ export class FixedWindowPartition<E> extends Partition<E> {
       const start = starts[i]!;
       const end = start + size;
       if (end + lateness <= watermark) {
-        this.emitLate(event, start, end, watermark);
+        this.emitLate(event, key, start, end, watermark);
         continue;
       }
       if (keyId === NONE) keyId = this.keys.intern(key);

@@ -226,8 +226,8 @@ export abstract class Partition<E> {
     this.dirtyList[this.dirtyCount++] = slot;
   }
 
-  protected emitLate(event: E, windowStart: number, windowEnd: number, watermark: number): void {
-    this.late.push({ event, windowStart, windowEnd, watermark, offset: this.currentOffset });
+  protected emitLate(event: E, key: string, windowStart: number, windowEnd: number, watermark: number): void {
+    this.late.push({ event, key, windowStart, windowEnd, watermark, offset: this.currentOffset });
   }
 
   protected retract(slot: number, windowStart: number, windowEnd: number): void {

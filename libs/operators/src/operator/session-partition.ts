@@ -71,13 +71,13 @@ export class SessionPartition<E> extends Partition<E> {
     const watermark = this.watermark;
     // (c) the horizon: checked first, as the frontier that (a) needs may be gone
     if (time + this.retention <= watermark) {
-      this.emitLate(event, time, time + gap, watermark);
+      this.emitLate(event, key, time, time + gap, watermark);
       return;
     }
     const hash = hashKey(key);
     let keyId = keys.lookup(key, hash);
     if (keyId !== NONE && time <= keys.frontier[keyId]!) {
-      this.emitLate(event, time, time + gap, watermark);
+      this.emitLate(event, key, time, time + gap, watermark);
       return;
     }
     let target = NONE;
@@ -92,7 +92,7 @@ export class SessionPartition<E> extends Partition<E> {
     }
     if (target === NONE) {
       if (time + gap + this.config.allowedLateness <= watermark) {
-        this.emitLate(event, time, time + gap, watermark);
+        this.emitLate(event, key, time, time + gap, watermark);
         return;
       }
       if (keyId === NONE) keyId = keys.add(key, hash);

@@ -26,6 +26,8 @@ export interface WindowRetraction {
 /** An event dropped from one window because that window was already final on its partition. */
 export interface LateRecord<E = unknown> {
   readonly event: E;
+  /** The key the event was placed under (read from its key path, or the record key for `$key`). */
+  readonly key: string;
   readonly windowStart: number;
   readonly windowEnd: number;
   /** The partition's watermark when the event was judged. */
