@@ -31,6 +31,11 @@ export interface SubjectRecordDecoderOptions {
   checkReader?: (reader: SubjectReader) => void;
 }
 
+interface Loaded {
+  readonly reader: SubjectReader;
+  readonly decoder: AvroRecordDecoder<object>;
+}
+
 /**
  * Decodes records of any record type, as a generic record: the reader schema is the subject's latest
  * version, looked up once (the first decode, or reader()). Writers registered under the subject, or whose
@@ -39,7 +44,8 @@ export interface SubjectRecordDecoderOptions {
  * RegistryNotReadyError, which is a retry and not poison.
  */
 export class SubjectRecordDecoder {
-  private decoder: Promise<{ reader: SubjectReader; decoder: AvroRecordDecoder<object> }> | undefined;
+  private loading: Promise<Loaded> | undefined;
+  private loaded: Loaded | undefined;
 
   constructor(
     private readonly registry: SubjectRegistry,
@@ -61,23 +67,30 @@ export class SubjectRecordDecoder {
   }
 
   async decode(message: Buffer | null): Promise<DecodedRecord<object>> {
+    // once loaded, each record costs only the decode (no lookup, no extra promise)
+    if (this.loaded) return this.loaded.decoder.decode(message);
     // the id only names the record in a not-ready message; the decoder checks the header itself
     const schemaId = message !== null && message.length >= 5 ? message.readInt32BE(1) : 0;
     const { decoder } = await this.ready(schemaId);
     return decoder.decode(message);
   }
 
-  private ready(schemaId = 0): Promise<{ reader: SubjectReader; decoder: AvroRecordDecoder<object> }> {
-    this.decoder ??= this.load(schemaId);
-    this.decoder.catch(() => {
-      this.decoder = undefined;
-    });
-    return this.decoder;
+  private ready(schemaId = 0): Promise<Loaded> {
+    if (this.loading === undefined) {
+      const loading = this.load(schemaId);
+      this.loading = loading;
+      loading.then(
+        (loaded) => (this.loaded = loaded),
+        // not remembered: the subject may get its first version, the check may pass after a fix
+        () => {
+          if (this.loading === loading) this.loading = undefined;
+        },
+      );
+    }
+    return this.loading;
   }
 
-  private async load(
-    schemaId: number,
-  ): Promise<{ reader: SubjectReader; decoder: AvroRecordDecoder<object> }> {
+  private async load(schemaId: number): Promise<Loaded> {
     const { subject } = this.options;
     const latest = await this.registry.latestSchema(subject);
     if (latest === null) {
