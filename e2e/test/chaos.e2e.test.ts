@@ -6,7 +6,7 @@ import { SpeedScenario } from '../src/support/speed-scenario';
 import { expectGroundTruth } from './support/expect-ground-truth';
 
 /**
- * The platform while things break: a run of LK_CHAOS_EVENTS events (default 100 k; `pnpm test:chaos` runs 1 M)
+ * The platform while things break: a run of LK_CHAOS_EVENTS events (default 60 k; `pnpm test:chaos` runs 1 M)
  * produced over 30 s, with the speed layer, a batch
  * worker, the merge service and the admin API each killed with SIGKILL again and again (and restarted), the
  * broker restarted once and a poison corpus injected mid-stream. Every result must end where the ground truth
@@ -17,7 +17,7 @@ import { expectGroundTruth } from './support/expect-ground-truth';
  * Both run on the fault suites' stack (test-setup/fault-stack.ts: its own broker, registry and PostgreSQL; the
  * machine's Redis), so the broker and the PostgreSQL they restart are ones they started.
  */
-const chaosEvents = Number(process.env.LK_CHAOS_EVENTS ?? 100_000);
+const chaosEvents = Number(process.env.LK_CHAOS_EVENTS ?? 60_000);
 /** The production is spread over this long, whatever the count: the kills land while events arrive. */
 const PRODUCE_SECONDS = 30;
 const ownStack = new OwnStack('chaos', FAULT_STACK_PORTS, inject('faultStackDir'));
