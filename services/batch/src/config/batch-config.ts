@@ -18,6 +18,11 @@ export interface BatchConfig {
   readonly fetchMaxBytes: number;
   /** BullMQ's key prefix, as the launchers of this stack use it */
   readonly queuePrefix: string;
+  /**
+   * How long a partition job's lock lasts without renewal (BullMQ's lockDuration; renewed at half of it):
+   * a worker that died leaves its jobs to others after this, checked every half of it.
+   */
+  readonly lockDurationMs: number;
 }
 
 export function loadBatchConfig(env: Record<string, string | undefined> = process.env): BatchConfig {
@@ -30,6 +35,7 @@ export function loadBatchConfig(env: Record<string, string | undefined> = proces
     maxRecordBytes: read.integer('BATCH_MAX_RECORD_BYTES', 64 * 1024, { min: 64, max: 100 * 1024 * 1024 }),
     fetchMaxBytes: read.integer('BATCH_FETCH_MAX_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     queuePrefix: queuePrefixFrom(env),
+    lockDurationMs: read.integer('BATCH_LOCK_DURATION_MS', 30_000, { min: 5_000, max: 600_000 }),
   };
 }
 

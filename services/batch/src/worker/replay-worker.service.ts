@@ -31,8 +31,8 @@ export class ReplayWorkerService implements OnApplicationBootstrap, OnApplicatio
         prefix: this.config.queuePrefix,
         concurrency: this.config.concurrency,
         // a partition job holds its lock while it reads; a dead worker's job is taken over after this
-        lockDuration: 30_000,
-        stalledInterval: 15_000,
+        lockDuration: this.config.lockDurationMs,
+        stalledInterval: Math.floor(this.config.lockDurationMs / 2),
         maxStalledCount: 5,
       },
     );
