@@ -44,6 +44,14 @@ describe('compactJobTables', () => {
     }
     expect(compacted.map((c) => c.table)).toEqual(['window_results']);
     expect(compacted[0]!.deadRows).toBeGreaterThanOrEqual(100_000);
+    // A rewrite keeps the dead rows some open snapshot may still see. The suites running beside this one keep
+    // transactions open on the same server, and once (1 run in 6) one of them held the rows back: the table was
+    // rewritten at its full size. Its dead rows then still outnumber its live ones, so the next compaction
+    // (setup's next run) takes it again; here, until the horizon has passed them.
+    for (let attempt = 0; attempt < 50 && (await size('window_results')) >= before / 10; attempt++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await compactJobTables(database);
+    }
     expect(await size('window_results')).toBeLessThan(before / 10);
     expect(await size('late_events')).toBe(lateBefore);
     expect(
