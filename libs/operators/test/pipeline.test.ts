@@ -5,9 +5,9 @@ import {
   parseDuration,
   toDefinition,
   parsePipelines,
-  PipelineConfigError,
   validatePipelines,
 } from '../src';
+import { configErrorOf } from './support/config-error';
 
 const DESIGN_EXAMPLE = `
 - name: user_activity_1m
@@ -50,15 +50,7 @@ function withPipeline(patch: Record<string, unknown>): unknown[] {
   return [Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined))];
 }
 
-function errorOf(document: unknown): PipelineConfigError {
-  try {
-    validatePipelines(document);
-  } catch (error) {
-    if (error instanceof PipelineConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a PipelineConfigError');
-}
+const errorOf = configErrorOf;
 
 describe('parseDuration', () => {
   it('reads ms, s, m, h, d and combinations into milliseconds', () => {

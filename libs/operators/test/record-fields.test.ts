@@ -5,11 +5,11 @@ import {
   InvalidEventError,
   KeyedWindowOperator,
   MAX_KEY_LENGTH,
-  PipelineConfigError,
   toDefinition,
   validatePipelines,
   type Pipeline,
 } from '../src';
+import { configErrorOf } from './support/config-error';
 
 const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;
@@ -137,15 +137,7 @@ describe('pipeline fields for any topic', () => {
       ...patch,
     },
   ];
-  const errorOf = (document: unknown): PipelineConfigError => {
-    try {
-      validatePipelines(document);
-    } catch (error) {
-      if (error instanceof PipelineConfigError) return error;
-      throw error;
-    }
-    throw new Error('expected a PipelineConfigError');
-  };
+  const errorOf = configErrorOf;
 
   it('format and subject are optional, kept only when given, and survive toDefinition', () => {
     const [plain] = validatePipelines(raw({}));
